@@ -1,0 +1,224 @@
+"""`decide(request, register, packs) -> Decision`: a pure function of its inputs (Open Policy Agent's shape).
+
+The way a request travels: choose the packs in force for its jurisdiction on its date (or `as_of`), compute the
+facts its kind's rules test (from the request, the register and the parameters in force), let durable-rules fire
+every matching rule, then sort each rule into a finding, `passed` or `not_applicable`. A rule that could not be
+evaluated raises `EvaluationError`: there is no decision, and certainly no approval.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Iterable
+
+from .decisions import Decision, Finding, PackRef
+from .errors import EvaluationError, JianfuError
+from .evaluator import APPLIES, APPROVAL_IGNORED, EVALUATOR, UNWAIVED, VIOLATED, CompiledKind, Evaluator, approval_key
+from .facts import APPROVED, FACTS, FactContext, approval_for, compute
+from .packs import PLACEHOLDER, Catalog, Rule, Stack
+from .register import EMPTY_REGISTER, Cutoff, LayeredRegister, MemoryRegister, RegisterView
+from .requests import Plan
+
+APPROVER_ZH = {
+    "city_government": "市政府",
+    "city_government_leader": "市政府负责同志",
+    "general_office": "市政府办公室",
+    "supervision_office": "市政府督查室",
+}
+
+
+VALUE_ZH = {
+    **APPROVER_ZH,
+    "coordinating_body": "议事协调机构",
+    "department": "部门",
+    "joint_departments": "部门联合",
+    "citywide_system": "本系统全市性",
+    "citywide": "全市性",
+    "other": "其他",
+    "comprehensive": "综合性",
+    "special": "专项",
+    "ad_hoc": "临时性",
+    "document": "文件",
+    "meeting": "会议",
+    "inspection": "督查检查考核",
+    "bulletin": "简报",
+}
+
+
+class Engine:
+    """The rule packs of a catalog, ready to decide."""
+
+    def __init__(self, catalog: Catalog, evaluator: Evaluator = EVALUATOR):
+        self.catalog = catalog
+        self.evaluator = evaluator
+
+    # -- one request -------------------------------------------------------------------------------------------
+    def decide(
+        self,
+        request: Any,
+        register: RegisterView = EMPTY_REGISTER,
+        as_of: date | None = None,
+        before: Cutoff | None = None,
+        plan: Plan | None = None,
+    ) -> Decision:
+        on = as_of or request.date
+        stack = self.catalog.stack_for(request.jurisdiction, on)
+        params = stack.params_at(on)
+        compiled = self.evaluator.compiled(stack.key, request.kind, stack.rules_for(request.kind), params)
+        try:
+            values = compute(FactContext(request, register, params, before, plan), compiled.providers)
+        except JianfuError:
+            raise
+        except Exception as exc:  # a register that failed to answer: fail closed
+            raise EvaluationError(f"无法计算 {request.id} 的事实：{exc} / could not compute the facts of {request.id}: {exc}") from exc
+        approvals = {rule.id: approval_for(request, rule.id, rule.article, rule.approval.by) for rule in compiled.rules if rule.uses_approval}
+        fact = {name: values[name] for name in compiled.tested}
+        for rule_id, approval in approvals.items():
+            fact[approval_key(rule_id)] = approval is not None
+        if any(rule.can_be_waived for rule in compiled.rules):
+            fact[APPROVAL_IGNORED] = False
+        fired = self.evaluator.fire(compiled, fact)
+        return _decision(request, on, stack, compiled, values, approvals, fired)
+
+    def decide_many(self, requests: Iterable[Any], register: RegisterView = EMPTY_REGISTER, as_of: date | None = None) -> list[Decision]:
+        return [self.decide(r, register, as_of) for r in requests]
+
+    # -- an annual plan ----------------------------------------------------------------------------------------
+    def check_plan(self, plan: Plan, register: RegisterView = EMPTY_REGISTER, as_of: date | None = None) -> "PlanCheck":
+        """Each item in date order, counted against the register and the plan's earlier approved items."""
+        earlier = MemoryRegister()
+        view = LayeredRegister(register, earlier)
+        order = sorted(range(len(plan.items)), key=lambda i: (plan.items[i].date, i))
+        decisions: list[Decision | None] = [None] * len(plan.items)
+        for i in order:
+            item = plan.items[i]
+            decision = self.decide(item, view, as_of, plan=plan)
+            decisions[i] = decision
+            if decision.approved:
+                earlier.add(item)  # a rejected item would not happen: it never counts
+        return PlanCheck(plan, [d for d in decisions if d is not None])
+
+
+@dataclass
+class PlanCheck:
+    plan: Plan
+    decisions: list[Decision] = field(default_factory=list)  # in the plan's own order
+
+    @property
+    def filed(self) -> bool:
+        return self.plan.filed
+
+    @property
+    def approved(self) -> bool:
+        return all(d.approved for d in self.decisions)
+
+
+def _decision(request, on, stack: Stack, compiled: CompiledKind, values, approvals, fired) -> Decision:
+    findings: list[Finding] = []
+    passed: list[str] = []
+    not_applicable: list[str] = []
+    for rule in compiled.rules:
+        applies = f"{rule.id}__{APPLIES}" in fired
+        violated = f"{rule.id}__{VIOLATED}" in fired
+        unwaived = f"{rule.id}__{UNWAIVED}" in fired
+        if violated and not applies:
+            raise EvaluationError(f"规则 {rule.id} 的评估结果自相矛盾 / rule {rule.id} fired inconsistently")
+        if not applies:
+            not_applicable.append(rule.id)
+        elif violated:
+            findings.append(_finding(rule, rule.severity, request, values, compiled.params, None))
+        elif unwaived:
+            findings.append(_finding(rule, "waived", request, values, compiled.params, approvals.get(rule.id)))
+        else:
+            passed.append(rule.id)
+    blocking = any(f.severity == "block" for f in findings)
+    return Decision(
+        id=request.id,
+        decision="reject" if blocking else "approve",
+        as_of=on,
+        packs=[PackRef(id=p.id, version=p.pack.version, sha256=p.sha256) for p in stack.chain],
+        findings=findings,
+        passed=passed,
+        not_applicable=not_applicable,
+    )
+
+
+def _finding(rule: Rule, severity: str, request, values: dict, params: dict, approval) -> Finding:
+    facts = {}
+    for name in sorted(rule.facts_tested | set(rule.report)):
+        if name in (APPROVED.name, "kind"):
+            continue
+        facts[name] = values.get(name)
+    for name in sorted(rule.params_tested):
+        facts[name] = params.get(name)
+    if rule.uses_approval:
+        facts["approved"] = approval is not None
+    context = {**values, **params, "unit": request.unit, "date": request.date, "id": request.id, "title": request.title}
+    context["approval_ref"] = _approval_text(approval) if approval else ""
+    context["approved"] = approval is not None
+    message = render(rule.message.zh, context, "zh")
+    message_en = render(rule.message.en, context, "en")
+    if severity == "waived":
+        message = f"已取得批准（{context['approval_ref']}），不予阻止：{message}"
+        message_en = f"lifted by an approval on file ({_approval_text(approval, 'en')}): {message_en}"
+    return Finding(
+        rule=rule.id,
+        source=rule.source,
+        clause=rule.article,
+        severity=severity,
+        message=message,
+        message_en=message_en,
+        article_text=rule.text,
+        facts=_plain(facts),
+        remedy=render(rule.remedy.zh, context, "zh"),
+    )
+
+
+def _approval_text(approval, lang: str = "zh") -> str:
+    who = APPROVER_ZH.get(approval.by, approval.by) if lang == "zh" else approval.by
+    parts = [who]
+    if approval.ref:
+        parts.append(approval.ref)
+    if approval.date:
+        parts.append(str(approval.date))
+    return " ".join(parts)
+
+
+def render(template: str, context: dict[str, Any], lang: str) -> str:
+    """Fill `{name}` placeholders (nothing else: templates are data, not format strings)."""
+
+    def value(match) -> str:
+        name = match.group(1)
+        return _show(name, context.get(name), lang)
+
+    return PLACEHOLDER.sub(value, template)
+
+
+def _show(name: str, value: Any, lang: str) -> str:
+    fact = FACTS.get(name)
+    if value is None:
+        return "—"
+    if lang == "zh" and fact is not None and fact.values and value in VALUE_ZH:
+        return VALUE_ZH[value]
+    if isinstance(value, bool):
+        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+    if isinstance(value, float) and (fact is not None and fact.ratio or name.endswith("_cut") or name.endswith("_ratio")):
+        return f"{value * 100:g}%"
+    if isinstance(value, (list, tuple, set)):
+        items = [str(v) for v in value]
+        if not items:
+            return "无" if lang == "zh" else "none"
+        return ("、" if lang == "zh" else ", ").join(items)
+    return str(value)
+
+
+def _plain(facts: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in facts.items():
+        if isinstance(value, (set, frozenset, tuple)):
+            value = list(value)
+        elif isinstance(value, date):
+            value = value.isoformat()
+        out[key] = value
+    return out

@@ -1,0 +1,253 @@
+"""The register port (台账): the questions the rules ask about what was approved, held, issued or filed before.
+
+The engine declares the questions; adapters answer them from a file, SQLite or PostgreSQL. `MemoryRegister` is the
+reference answer, kept here because *what counts* is domain knowledge, not storage: only records whose status is
+approved, held, issued or filed count (never rejected or cancelled ones), always within the same jurisdiction and,
+for per-unit limits, the same unit.
+
+Every question takes `exclude` (the request's own id: a request never counts against itself) and `before`, a
+`(date, id)` cut-off: when given, only records strictly before it count (the audit and the plan check walk in date
+order). Without it, every record of the period counts.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Iterable, Protocol, Sequence
+
+from .records import COUNTING_STATUSES, FiledPlan, Unit
+from .requests import Document, Meeting
+
+Cutoff = tuple[date, str]
+
+ONSITE_OFFICE_MEETING = "现场办公会"
+"""Art. 39 meetings (现场办公会) are not city-wide system meetings: they never count toward art. 8."""
+
+
+def is_onsite_office_meeting(meeting: Meeting) -> bool:
+    return ONSITE_OFFICE_MEETING in meeting.title or any(ONSITE_OFFICE_MEETING in t for t in meeting.topics)
+
+
+def normalise_topic(topic: str) -> str:
+    return "".join(topic.split()).lower()
+
+
+@dataclass(frozen=True)
+class RoutineMeeting:
+    id: str
+    date: date
+    topics: frozenset[str]
+    title: str
+
+
+@dataclass(frozen=True)
+class ValidDocument:
+    id: str
+    doc_no: str | None
+    valid_until: date | None
+
+
+@dataclass(frozen=True)
+class PlanEntry:
+    plan_id: str
+    filed_on: date
+
+
+class RegisterView(Protocol):
+    """What the rules may ask of the register. Implementations must answer exactly as `MemoryRegister` does."""
+
+    def unit(self, name: str) -> Unit | None: ...
+
+    def system_meetings(self, jurisdiction: str, unit: str, year: int, exclude: str, before: Cutoff | None) -> list[str]:
+        """Ids of the unit's city-wide system meetings (本系统全市性会议) in the year, art. 39 meetings left out."""
+        ...
+
+    def routine_meetings(
+        self, jurisdiction: str, unit: str, start: date, end: date, exclude: str, before: Cutoff | None
+    ) -> list[RoutineMeeting]:
+        """The unit's routine meetings dated from start to end inclusive."""
+        ...
+
+    def comprehensive_inspections(
+        self, jurisdiction: str, unit: str, year: int, exclude: str, before: Cutoff | None
+    ) -> list[str]: ...
+
+    def valid_documents(
+        self, jurisdiction: str, subject: str, on: date, exclude: str, before: Cutoff | None
+    ) -> list[ValidDocument]:
+        """Documents on the subject issued on or before `on` and still valid on `on` (no `valid_until`: valid)."""
+        ...
+
+    def bulletin_series(self, jurisdiction: str, unit: str, year: int, exclude: str, before: Cutoff | None) -> set[str]: ...
+
+    def bulletin_issues(self, jurisdiction: str, unit: str, year: int, exclude: str, before: Cutoff | None) -> int: ...
+
+    def filed_plan_item(self, jurisdiction: str, unit: str, year: int, item: str, on: date) -> PlanEntry | None:
+        """The filed plan of that year holding the item, if it was filed on or before `on`."""
+        ...
+
+
+def _before(record_date: date, record_id: str, before: Cutoff | None) -> bool:
+    return before is None or (record_date, record_id) < before
+
+
+class MemoryRegister:
+    """The register held in memory, indexed for the rules' questions. Built from records and filed plans."""
+
+    def __init__(self, units: Iterable[Unit] = (), records: Iterable[object] = (), plans: Iterable[FiledPlan] = ()):
+        self._units: dict[str, Unit] = {}
+        self._by_unit: dict[tuple[str, str, str], list] = defaultdict(list)  # (jurisdiction, unit, kind) -> records
+        self._documents: dict[tuple[str, str], list[Document]] = defaultdict(list)  # (jurisdiction, subject)
+        self._plans: dict[tuple[str, str, int], list[FiledPlan]] = defaultdict(list)
+        for unit in units:
+            self._units[unit.name] = unit
+        for record in records:
+            self.add(record)
+        for plan in plans:
+            self.add_plan(plan)
+
+    # -- building -------------------------------------------------------------------------------------------
+    def add(self, record) -> None:
+        if getattr(record, "status", "approved") not in COUNTING_STATUSES:
+            return
+        bucket = self._by_unit[(record.jurisdiction, record.unit, record.kind)]
+        key = (record.date, record.id)
+        bucket.insert(bisect.bisect(bucket, key, key=lambda r: (r.date, r.id)), record)
+        if isinstance(record, Document):
+            self._documents[(record.jurisdiction, record.subject)].append(record)
+
+    def add_plan(self, plan: FiledPlan) -> None:
+        self._plans[(plan.jurisdiction, plan.unit, plan.year)].append(plan)
+
+    def add_unit(self, unit: Unit) -> None:
+        self._units[unit.name] = unit
+
+    # -- the questions --------------------------------------------------------------------------------------
+    def unit(self, name: str) -> Unit | None:
+        return self._units.get(name)
+
+    def _year(self, jurisdiction: str, unit: str, kind: str, year: int) -> Sequence:
+        bucket = self._by_unit.get((jurisdiction, unit, kind), [])
+        lo = bisect.bisect_left(bucket, date(year, 1, 1), key=lambda r: r.date)
+        hi = bisect.bisect_left(bucket, date(year + 1, 1, 1), key=lambda r: r.date)
+        return bucket[lo:hi]
+
+    def system_meetings(self, jurisdiction, unit, year, exclude, before):
+        return [
+            m.id
+            for m in self._year(jurisdiction, unit, "meeting", year)
+            if m.id != exclude
+            and m.scope == "citywide_system"
+            and not is_onsite_office_meeting(m)
+            and _before(m.date, m.id, before)
+        ]
+
+    def routine_meetings(self, jurisdiction, unit, start, end, exclude, before):
+        bucket = self._by_unit.get((jurisdiction, unit, "meeting"), [])
+        lo = bisect.bisect_left(bucket, start, key=lambda r: r.date)
+        hi = bisect.bisect_right(bucket, end, key=lambda r: r.date)
+        return [
+            RoutineMeeting(m.id, m.date, frozenset(normalise_topic(t) for t in m.topics), m.title)
+            for m in bucket[lo:hi]
+            if m.routine and m.id != exclude and _before(m.date, m.id, before)
+        ]
+
+    def comprehensive_inspections(self, jurisdiction, unit, year, exclude, before):
+        return [
+            i.id
+            for i in self._year(jurisdiction, unit, "inspection", year)
+            if i.id != exclude and i.type == "comprehensive" and _before(i.date, i.id, before)
+        ]
+
+    def valid_documents(self, jurisdiction, subject, on, exclude, before):
+        return [
+            ValidDocument(d.id, d.doc_no, d.valid_until)
+            for d in self._documents.get((jurisdiction, subject), [])
+            if d.id != exclude
+            and d.date <= on
+            and (d.valid_until is None or d.valid_until >= on)
+            and _before(d.date, d.id, before)
+        ]
+
+    def bulletin_series(self, jurisdiction, unit, year, exclude, before):
+        return {
+            b.series
+            for b in self._year(jurisdiction, unit, "bulletin", year)
+            if b.id != exclude and _before(b.date, b.id, before)
+        }
+
+    def bulletin_issues(self, jurisdiction, unit, year, exclude, before):
+        return sum(
+            1 for b in self._year(jurisdiction, unit, "bulletin", year) if b.id != exclude and _before(b.date, b.id, before)
+        )
+
+    def filed_plan_item(self, jurisdiction, unit, year, item, on):
+        for plan in self._plans.get((jurisdiction, unit, year), []):
+            if plan.filed_on is not None and plan.filed_on <= on and any(i.id == item for i in plan.items):
+                return PlanEntry(plan.id, plan.filed_on)
+        return None
+
+
+class LayeredRegister:
+    """A register seen through extra records laid over it (a plan's earlier items over the stored register).
+
+    Every answer is the union of the layers' answers, so the counting rules live in one place only.
+    """
+
+    def __init__(self, *layers: RegisterView):
+        self.layers = layers
+
+    def unit(self, name):
+        for layer in self.layers:
+            found = layer.unit(name)
+            if found is not None:
+                return found
+        return None
+
+    def system_meetings(self, *args):
+        return [i for layer in self.layers for i in layer.system_meetings(*args)]
+
+    def routine_meetings(self, *args):
+        return [m for layer in self.layers for m in layer.routine_meetings(*args)]
+
+    def comprehensive_inspections(self, *args):
+        return [i for layer in self.layers for i in layer.comprehensive_inspections(*args)]
+
+    def valid_documents(self, *args):
+        return [d for layer in self.layers for d in layer.valid_documents(*args)]
+
+    def bulletin_series(self, *args):
+        return set().union(*(layer.bulletin_series(*args) for layer in self.layers))
+
+    def bulletin_issues(self, *args):
+        return sum(layer.bulletin_issues(*args) for layer in self.layers)
+
+    def filed_plan_item(self, *args):
+        for layer in self.layers:
+            found = layer.filed_plan_item(*args)
+            if found is not None:
+                return found
+        return None
+
+
+def window(on: date, days: int) -> tuple[date, date]:
+    return on - timedelta(days=days), on + timedelta(days=days)
+
+
+EMPTY_REGISTER = MemoryRegister()
+__all__ = [
+    "Cutoff",
+    "RegisterView",
+    "MemoryRegister",
+    "LayeredRegister",
+    "RoutineMeeting",
+    "ValidDocument",
+    "PlanEntry",
+    "EMPTY_REGISTER",
+    "is_onsite_office_meeting",
+    "normalise_topic",
+    "window",
+]

@@ -1,0 +1,56 @@
+"""Small annotated types shared by every contract model.
+
+The contracts are strict: a boolean is `true`/`false`, never `"yes"` or `1`; a count is an integer, never `"5"`
+(durable-rules would compare `"5"` equal to 5). Dates are the one exception: JSON and CSV can only carry them as
+text, so an ISO `YYYY-MM-DD` string is accepted and checked against the calendar (2019-02-30 is refused).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, datetime):
+        raise ValueError("应为日期 YYYY-MM-DD，不带时间 / expected a date YYYY-MM-DD without a time")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if not ISO_DATE.match(text):
+            raise ValueError(f"日期格式应为 YYYY-MM-DD，收到 {value!r} / expected a date as YYYY-MM-DD, got {value!r}")
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"日历上没有这一天：{text} / no such day in the calendar: {text}") from None
+    raise ValueError(f"应为日期 YYYY-MM-DD，收到 {type(value).__name__} / expected a date YYYY-MM-DD")
+
+
+Day = Annotated[date, BeforeValidator(_iso_date), Field(strict=False)]
+"""An ISO calendar date (`2019-05-10`)."""
+
+
+def _no_control_chars(value: str) -> str:
+    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
+        raise ValueError("含有控制字符 / contains control characters")
+    return value
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), AfterValidator(_no_control_chars)]
+"""A non-empty line of text: a name, an id, a title."""
+
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000), AfterValidator(_no_control_chars)]
+"""Free text such as an article's words."""
+
+
+class Contract(BaseModel):
+    """Base of every model that crosses a boundary: unknown keys are errors, types are strict."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, str_strip_whitespace=True)
