@@ -1,0 +1,30 @@
+# jianfu: two commands on a fresh machine.
+#   make run    the main job on the embedded default (SQLite, sample data)
+#   make test   the whole test suite (what CI runs through .ci/run)
+# Everything is installed into .venv from the project's own files; durable-rules needs Python 3.11 or 3.12.
+
+PYTHON ?= $(shell for p in python3.12 python3.11 python3; do \
+	  c=$$(command -v $$p) && $$c -c 'import sys; sys.exit(0 if (3,11) <= sys.version_info[:2] <= (3,12) else 1)' 2>/dev/null && echo $$c && break; \
+	done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench clean
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "需要 Python 3.11 或 3.12 / Python 3.11 or 3.12 is required"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/jianfu check examples/requests.yaml --register examples/register.yaml; test $$? -le 1
+
+test: $(STAMP)
+	$(BIN)/jianfu rules lint
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV)

@@ -1,0 +1,81 @@
+"""What every command shares: finding the rule packs, logging, printing errors, the exit codes of SPEC.
+
+Exit codes: 0 every request approved; 1 any rejected; 2 invalid input, an invalid rule pack or a rule that could not
+be evaluated (and then nothing is decided and nothing written).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import typer
+from loguru import logger
+from rich.console import Console
+
+from engine import Catalog, InvalidInput, InvalidPack, load_folder
+from engine.errors import EvaluationError, JianfuError
+
+EXIT_APPROVED, EXIT_REJECTED, EXIT_INVALID = 0, 1, 2
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_RULES = REPO / "rules"
+
+err_console = Console(stderr=True, highlight=False)
+
+RulesOption = typer.Option(None, "--rules", envvar="JIANFU_RULES", help="规则包目录 / folder of rule packs", show_default=str(DEFAULT_RULES))
+VerboseOption = typer.Option(0, "--verbose", "-v", count=True, help="更多日志（-vv 调试） / more logging")
+
+
+def setup_logging(verbose: int) -> None:
+    logger.remove()
+    level = {0: "WARNING", 1: "INFO"}.get(verbose, "DEBUG")
+    logger.add(sys.stderr, level=level, format="<dim>{time:HH:mm:ss}</dim> <level>{level: <7}</level> {message}")
+
+
+def rules_dir(option: Path | None) -> Path:
+    return Path(option) if option else Path(os.environ.get("JIANFU_RULES", DEFAULT_RULES))
+
+
+def load_catalog(option: Path | None) -> Catalog:
+    folder = rules_dir(option)
+    logger.info("loading rule packs from {}", folder)
+    try:
+        catalog = load_folder(folder)
+    except InvalidPack as exc:
+        fail(exc, "规则包无效 / invalid rule pack")
+    logger.info("packs: {}", ", ".join(f"{p.id}@{p.pack.version}" for p in catalog.packs.values()))
+    return catalog
+
+
+def fail(exc: BaseException, title: str) -> NoReturn:
+    """Print every error of an invalid input or pack, then exit 2."""
+    err_console.print(f"[bold red]{title}[/]")
+    if isinstance(exc, (InvalidInput, InvalidPack)):
+        for error in exc.errors:
+            err_console.print(f"  {error}", markup=False)
+    else:
+        err_console.print(f"  {exc}", markup=False)
+    raise typer.Exit(EXIT_INVALID)
+
+
+def guard(title: str = "无法作出决定 / nothing decided"):
+    """Context manager turning jianfu's errors into exit code 2 with the reasons printed."""
+
+    class _Guard:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, kind, exc, tb):
+            if exc is None or isinstance(exc, typer.Exit):
+                return False
+            if isinstance(exc, InvalidInput):
+                fail(exc, "输入无效，未作任何决定 / invalid input: nothing decided")
+            if isinstance(exc, InvalidPack):
+                fail(exc, "规则包无效 / invalid rule pack")
+            if isinstance(exc, (EvaluationError, JianfuError)):
+                fail(exc, title)
+            return False
+
+    return _Guard()

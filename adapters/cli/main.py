@@ -1,0 +1,144 @@
+"""`jianfu`: the command line. Thin: read files, call the engine, write what it decided."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+import typer
+from loguru import logger
+from rich.console import Console
+
+from adapters.files.read import item_lines, read_plan, read_register, read_requests
+from adapters.output import FORMATS, RuleBook, as_json, junit, markdown, sarif, table
+from engine import Engine, MemoryRegister
+from engine.register import EMPTY_REGISTER
+
+from . import rules as rules_cli
+from .common import EXIT_APPROVED, EXIT_INVALID, EXIT_REJECTED, RulesOption, VerboseOption, guard, load_catalog, setup_logging
+
+app = typer.Typer(
+    name="jianfu",
+    help="减负：按精文简会、统筹规范督查检查考核的规定审查文件、会议、督查检查考核和简报。\n\n"
+    "jianfu checks documents, meetings, inspections and bulletins against Jiangxi's burden-reduction rules.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+app.add_typer(rules_cli.app, name="rules")
+
+FormatOption = typer.Option("table", "--format", "-f", help=f"输出格式 / output format: {' | '.join(FORMATS)}")
+LangOption = typer.Option("zh", "--lang", help="语言 / language: zh | en")
+AsOfOption = typer.Option(None, "--as-of", help="按该日期生效的规则包审查 / decide with the packs in force on this date (YYYY-MM-DD)")
+RegisterOption = typer.Option(None, "--register", "-r", help="台账文件 / register file (YAML, JSON, CSV, XLSX)")
+
+
+def _as_of(text: Optional[str]) -> Optional[date]:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"应为 YYYY-MM-DD / expected YYYY-MM-DD, got {text!r}", param_hint="--as-of") from None
+
+
+def _check_choice(value: str, choices: tuple[str, ...], name: str) -> str:
+    if value not in choices:
+        raise typer.BadParameter(f"应为 {' | '.join(choices)} / expected one of {', '.join(choices)}", param_hint=name)
+    return value
+
+
+def load_register(path: Optional[Path]):
+    if path is None:
+        return EMPTY_REGISTER
+    data = read_register(path)
+    logger.info("register {}: {} units, {} records, {} plans", path, len(data.units), len(data.records), len(data.plans))
+    return MemoryRegister(data.units, data.records, data.plans)
+
+
+def emit(decisions, fmt: str, lang: str, book: RuleBook, source: Path | None, lines=None) -> None:
+    if fmt == "json":
+        sys.stdout.write(as_json(decisions) + "\n")
+    elif fmt == "md":
+        sys.stdout.write(markdown(decisions, book, lang) + "\n")
+    elif fmt == "junit":
+        sys.stdout.write(junit(decisions, lang) + "\n")
+    elif fmt == "sarif":
+        sys.stdout.write(sarif(decisions, book, str(source or ""), lines or [None] * len(decisions), lang) + "\n")
+    else:
+        table(decisions, Console(highlight=False), book, lang)
+
+
+@app.command()
+def check(
+    requests: Path = typer.Argument(..., help="申请文件 / requests file (YAML, JSON, CSV, XLSX)"),
+    register: Optional[Path] = RegisterOption,
+    as_of: Optional[str] = AsOfOption,
+    fmt: str = FormatOption,
+    lang: str = LangOption,
+    rules: Optional[Path] = RulesOption,
+    verbose: int = VerboseOption,
+) -> None:
+    """逐件审查申请 / screen requests: exit 0 all approved, 1 any rejected, 2 invalid input."""
+    setup_logging(verbose)
+    _check_choice(fmt, FORMATS, "--format")
+    _check_choice(lang, ("zh", "en"), "--lang")
+    day = _as_of(as_of)
+    with guard():
+        catalog = load_catalog(rules)
+        items = read_requests(requests)
+        view = load_register(register)
+        engine = Engine(catalog)
+        decisions = [engine.decide(item, view, day) for item in items]
+        lines = item_lines(requests) if fmt == "sarif" else None
+    emit(decisions, fmt, lang, RuleBook(catalog), requests, lines)
+    raise typer.Exit(EXIT_APPROVED if all(d.approved for d in decisions) else EXIT_REJECTED)
+
+
+@app.command()
+def plan(
+    plan_file: Path = typer.Argument(..., metavar="PLAN", help="年度计划 / annual plan (YAML, JSON, CSV, XLSX)"),
+    register: Optional[Path] = RegisterOption,
+    as_of: Optional[str] = AsOfOption,
+    fmt: str = FormatOption,
+    lang: str = LangOption,
+    rules: Optional[Path] = RulesOption,
+    verbose: int = VerboseOption,
+) -> None:
+    """预审年度计划：各事项按日期顺序，计入台账和计划中此前的事项 / pre-check an annual plan, items in date order."""
+    setup_logging(verbose)
+    _check_choice(fmt, FORMATS, "--format")
+    _check_choice(lang, ("zh", "en"), "--lang")
+    day = _as_of(as_of)
+    with guard():
+        catalog = load_catalog(rules)
+        annual = read_plan(plan_file)
+        view = load_register(register)
+        result = Engine(catalog).check_plan(annual, view, day)
+    if fmt == "table":
+        status = "已报市政府督查室备案" if result.filed else "尚未报市政府督查室备案"
+        status_en = "filed with the supervision office" if result.filed else "not yet filed with the supervision office"
+        note = f"年度计划 {annual.id}（{annual.unit}，{annual.year}年）：{status}" if lang == "zh" else f"annual plan {annual.id} ({annual.unit}, {annual.year}): {status_en}"
+        Console(highlight=False).print(note)
+    else:
+        logger.info("plan {} filed: {}", annual.id, result.filed)
+    emit(result.decisions, fmt, lang, RuleBook(catalog), plan_file)
+    raise typer.Exit(EXIT_APPROVED if result.approved else EXIT_REJECTED)
+
+
+@app.command()
+def schema(
+    out: Path = typer.Option(Path("schemas"), "--out", "-o", help="输出目录 / output folder"),
+) -> None:
+    """生成规则包、申请、台账和决定的 JSON Schema / write the JSON Schemas of packs, requests, registers, decisions."""
+    from engine.schemas import all_schemas
+
+    out.mkdir(parents=True, exist_ok=True)
+    for name, document in all_schemas().items():
+        path = out / f"{name}.schema.json"
+        path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        typer.echo(str(path))
+

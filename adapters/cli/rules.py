@@ -1,0 +1,123 @@
+"""`jianfu rules list|show|lint|test`: the rule catalogue as a clerk or a reviewer reads it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+from adapters.scenarios import index
+from engine import InvalidPack, load_folder
+
+from .common import EXIT_INVALID, REPO, RulesOption, VerboseOption, err_console, fail, load_catalog, rules_dir, setup_logging
+
+app = typer.Typer(help="规则包：列出、查看、检查、测试 / the rule packs: list, show, lint, test", no_args_is_help=True, rich_markup_mode=None)
+FeaturesOption = typer.Option(None, "--features", help="场景目录 / folder of feature files", show_default="features/")
+
+
+def features_dir(option: Optional[Path]) -> Path:
+    return Path(option) if option else REPO / "features"
+
+
+@app.command("list")
+def list_rules(rules: Optional[Path] = RulesOption, verbose: int = VerboseOption) -> None:
+    """列出所有规则 / list every rule."""
+    setup_logging(verbose)
+    catalog = load_catalog(rules)
+    console = Console(highlight=False)
+    for loaded in catalog.packs.values():
+        pack = loaded.pack
+        until = pack.effective.until or "—"
+        console.print(f"[bold]{pack.id}[/] {pack.version}  {pack.title}  {'、'.join(pack.jurisdiction)}  {pack.effective.from_} – {until}"
+                      + (f"  extends {pack.extends}" if pack.extends else ""))
+        t = Table(show_header=True, header_style="bold")
+        for col in ("条款", "规则", "类别", "结果", "标题"):
+            t.add_column(col)
+        for rule in pack.rules:
+            t.add_row(rule.article, rule.id, rule.kind, {"block": "阻止", "advice": "提醒"}[rule.severity], rule.title)
+        console.print(t)
+        for off in pack.overrides.switch_off:
+            console.print(f"  停用 {off.rule}：{off.reason}")
+
+
+@app.command()
+def show(rule_id: str = typer.Argument(..., metavar="RULE"), rules: Optional[Path] = RulesOption, features: Optional[Path] = FeaturesOption) -> None:
+    """查看一条规则：条文、解读、参数、条件、场景 / one rule with its article, reading, parameters and scenarios."""
+    catalog = load_catalog(rules)
+    found = [(r, p) for r, p in catalog.all_rules() if r.id == rule_id]
+    if not found:
+        err_console.print(f"没有规则 {rule_id!r} / no rule {rule_id!r}")
+        raise typer.Exit(EXIT_INVALID)
+    rule, loaded = found[0]
+    stack = catalog.stacks[loaded.id]
+    console = Console(highlight=False)
+    console.print(f"[bold]{rule.id}[/]  第{rule.article}条  {rule.title}  （{loaded.id} {loaded.pack.version}，{rule.source}）")
+    console.print(f"\n[bold]条文[/]  {rule.text}")
+    if rule.reading:
+        console.print(f"\n[bold]解读[/]  {rule.reading}")
+    console.print(f"\n[bold]适用于[/] {rule.kind}   [bold]结果[/] {rule.severity}")
+    if rule.approval:
+        console.print(f"[bold]批准[/] {', '.join(rule.approval.by)}（{'可解除' if rule.approval.lifts else '为召开前提'}）")
+    for name in sorted(rule.params_tested | _fact_params(rule)):
+        param = stack.parameters.get(name)
+        if param:
+            values = "，".join(f"{d} 起 {v}" for d, v in sorted(param.values.items()))
+            console.print(f"[bold]参数[/] {name}：{param.description}（第{param.article}条）{values}")
+    console.print("\n[bold]条件[/]")
+    console.print(yaml.safe_dump({"applies": _plain(rule.applies), "violated": _plain(rule.violated)}, allow_unicode=True, sort_keys=False).rstrip(), markup=False)
+    console.print(f"\n[bold]说明[/] {rule.message.zh}\n[bold]怎么办[/] {rule.remedy.zh}")
+    scenarios = index(features_dir(features)).for_rule(rule.id)
+    console.print("\n[bold]场景[/]")
+    for s in scenarios:
+        outcome = "、".join({"approve": "批准", "reject": "驳回"}[o] for o in sorted(s.outcomes)) or "—"
+        console.print(f"  {s.name}（{outcome}） {Path(s.file).name}:{s.line}", markup=False)
+
+
+def _fact_params(rule) -> set[str]:
+    from engine.facts import FACTS
+
+    return {p for f in rule.facts_tested | set(rule.report) if f in FACTS for p in FACTS[f].params}
+
+
+def _plain(condition):
+    if isinstance(condition, str):
+        return condition
+    return condition.model_dump(by_alias=True, exclude_none=True)
+
+
+@app.command()
+def lint(rules: Optional[Path] = RulesOption, features: Optional[Path] = FeaturesOption, verbose: int = VerboseOption) -> None:
+    """检查规则包，并要求每条规则都有批准和驳回的场景 / check the packs and that every rule has both scenarios."""
+    setup_logging(verbose)
+    folder = rules_dir(rules)
+    try:
+        catalog = load_folder(folder)
+    except InvalidPack as exc:
+        fail(exc, "规则包无效 / invalid rule pack")
+    scenarios = index(features_dir(features))
+    problems = list(scenarios.errors)
+    for rule, loaded in catalog.all_rules():
+        for outcome, zh in (("approve", "批准"), ("reject", "驳回")):
+            if not scenarios.shows(rule.id, outcome):
+                problems.append(f"{loaded.file}: 规则 {rule.id}（第{rule.article}条）没有标注 @{rule.id} 且决定为\"{zh}\"的场景 / rule {rule.id} has no scenario that {outcome}s")
+    console = Console(highlight=False)
+    if problems:
+        for p in problems:
+            err_console.print(p, markup=False)
+        raise typer.Exit(EXIT_INVALID)
+    count = len(catalog.all_rules())
+    console.print(f"规则包 {len(catalog.packs)} 个、规则 {count} 条、场景 {len(scenarios.scenarios)} 个：全部通过 / all good")
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def test(ctx: typer.Context, features: Optional[Path] = FeaturesOption) -> None:
+    """运行特性场景（pytest-bdd） / run the feature scenarios with pytest-bdd; extra arguments go to pytest."""
+    folder = features_dir(features)
+    command = [sys.executable, "-m", "pytest", str(folder), "-q", *ctx.args]
+    raise typer.Exit(subprocess.call(command, cwd=REPO))

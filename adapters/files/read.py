@@ -1,0 +1,288 @@
+"""Request, plan and register files in: YAML, JSON, CSV and XLSX/WPS, validated against the contracts.
+
+Every error is collected (not just the first) and placed at its line, or at its sheet, row and column; if there is
+any, nothing is returned and nothing is decided.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from pydantic import TypeAdapter, ValidationError
+
+from engine.errors import FieldError, InvalidInput, from_validation_error
+from engine.records import RegisterFile
+from engine.requests import Plan, Submission
+from engine.sources import Located, SourceError, load_json, load_yaml
+
+from . import tabular
+
+SUBMISSION = TypeAdapter(Submission)
+MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_REQUESTS = 100_000
+
+SHEET_KINDS = {
+    "文件": "document",
+    "会议": "meeting",
+    "督查检查考核": "inspection",
+    "督查": "inspection",
+    "简报": "bulletin",
+    "document": "document",
+    "documents": "document",
+    "meeting": "meeting",
+    "meetings": "meeting",
+    "inspection": "inspection",
+    "inspections": "inspection",
+    "bulletin": "bulletin",
+    "bulletins": "bulletin",
+}
+SKIPPED_SHEETS = {"说明", "readme", "instructions", "计划", "plan", "决定", "decisions"}
+
+
+def _text(path: Path) -> str:
+    if not path.is_file():
+        raise InvalidInput([FieldError((), "文件不存在", "no such file", file=str(path))])
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise InvalidInput([FieldError((), "文件过大（上限 200 MB）", "file too large (200 MB at most)", file=str(path))])
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        for encoding in ("gb18030",):  # WPS and older Excel save CSV in GBK
+            try:
+                return raw.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+        raise InvalidInput([FieldError((), "无法识别文件编码（应为 UTF-8 或 GBK）", "unknown encoding: use UTF-8 or GBK", file=str(path))]) from None
+
+
+def _structured(path: Path) -> Located:
+    text = _text(path)
+    if not text.strip():
+        raise InvalidInput([FieldError((), "文件为空", "the file is empty", file=str(path))])
+    try:
+        return load_json(text, str(path)) if path.suffix.lower() == ".json" else load_yaml(text, str(path))
+    except SourceError as exc:
+        raise InvalidInput([exc.error]) from None
+
+
+def _validate(located: Located, data: Any, prefix: tuple, validate: Callable[[Any], Any]) -> tuple[Any, list[FieldError]]:
+    try:
+        return validate(data), []
+    except ValidationError as exc:
+        return None, [located.place(e) for e in from_validation_error(exc, prefix)]
+
+
+def read_submissions(path: Path) -> list[Any]:
+    """Requests (any kind) or plans, in file order. One object, or a list of them."""
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".xlsx", ".xlsm"):
+        return _sheet_submissions(path)
+    located = _structured(path)
+    data = located.data
+    items = data if isinstance(data, list) else [data]
+    if not isinstance(data, (list, dict)):
+        raise InvalidInput([located.place(FieldError((), "应为一个申请对象或申请列表", "expected a request object or a list of them"))])
+    if len(items) > MAX_REQUESTS:
+        raise InvalidInput([located.place(FieldError((), f"申请过多（上限 {MAX_REQUESTS}）", f"too many requests ({MAX_REQUESTS} at most)"))])
+    out, errors = [], []
+    for i, item in enumerate(items):
+        prefix = (i,) if isinstance(data, list) else ()
+        value, problems = _validate(located, item, prefix, SUBMISSION.validate_python)
+        errors.extend(problems)
+        out.append(value)
+    errors.extend(_duplicate_ids(out, lambda i: located.place(FieldError(((i,) if isinstance(data, list) else ()) + ("id",), "", ""))))
+    if errors:
+        raise InvalidInput(errors)
+    return out
+
+
+def _duplicate_ids(items: list[Any], where: Callable[[int], FieldError]) -> list[FieldError]:
+    errors, seen = [], {}
+    for i, item in enumerate(items):
+        if item is None:
+            continue
+        ids = [(item.id, i)] + ([(sub.id, i) for sub in item.items] if isinstance(item, Plan) else [])
+        for rid, index in ids:
+            if rid in seen:
+                base = where(index)
+                errors.append(base.at(zh=f"编号 {rid!r} 重复", en=f"id {rid!r} is used twice"))
+            seen.setdefault(rid, index)
+    return errors
+
+
+def read_sheets(path: Path) -> list[tabular.Sheet]:
+    if path.suffix.lower() == ".csv":
+        try:
+            return [tabular.read_csv(_text(path), str(path))]
+        except ValueError as exc:
+            zh, _, en = str(exc).partition(" / ")
+            raise InvalidInput([FieldError((), zh, en, file=str(path))]) from None
+    return _workbook_sheets(path)
+
+
+def _workbook_sheets(path: Path) -> list[tabular.Sheet]:
+    import openpyxl  # only needed for spreadsheets
+
+    if not path.is_file():
+        raise InvalidInput([FieldError((), "文件不存在", "no such file", file=str(path))])
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken workbook
+        raise InvalidInput([FieldError((), f"无法打开工作簿：{exc}", f"cannot open the workbook: {exc}", file=str(path))]) from None
+    sheets = []
+    try:
+        for ws in book.worksheets:
+            rows = ws.iter_rows(values_only=True)
+            header = next(rows, None)
+            if header is None:
+                continue
+            headers = [("" if h is None else str(h).strip(), tabular.column_letter(i)) for i, h in enumerate(header)]
+            sheet = tabular.Sheet(ws.title, str(path), headers)
+            for r, values in enumerate(rows, start=2):
+                if values is None or all(tabular._blank(v) for v in values):
+                    continue
+                sheet.rows.append([tabular.Cell(r, tabular.column_letter(i), v) for i, v in enumerate(values)])
+            sheets.append(sheet)
+    finally:
+        book.close()
+    return sheets
+
+
+def _sheet_submissions(path: Path) -> list[Any]:
+    out, errors = [], []
+    for sheet in read_sheets(path):
+        if (sheet.name or "").strip().lower() in SKIPPED_SHEETS:
+            continue
+        kind = SHEET_KINDS.get((sheet.name or "").strip().lower()) if sheet.name else None
+        defaults = {"kind": kind} if kind else {}
+        rows, problems = tabular.records(sheet, defaults)
+        errors.extend(problems)
+        for record in rows:
+            try:
+                out.append(SUBMISSION.validate_python(record.data))
+            except ValidationError as exc:
+                errors.extend(record.place(e, sheet) for e in from_validation_error(exc))
+    if errors:
+        raise InvalidInput(errors)
+    if not out:
+        raise InvalidInput([FieldError((), "表格中没有申请", "no requests in the sheet", file=str(path))])
+    return out
+
+
+def read_requests(path: Path) -> list[Any]:
+    """Requests to screen (plans are refused here: `jianfu plan` checks those)."""
+    items = read_submissions(path)
+    plans = [i for i, item in enumerate(items) if isinstance(item, Plan)]
+    if plans:
+        raise InvalidInput([FieldError((plans[0], "kind"), "这是年度计划，请用 jianfu plan 检查", "this is an annual plan: check it with `jianfu plan`", file=str(path))])
+    return items
+
+
+PLAN = TypeAdapter(Plan)
+PLAN_FIELDS = {"编号": "id", "地区": "jurisdiction", "单位": "unit", "年度": "year", "标题": "title", "备案单位": "filed_with", "备案日期": "filed_on"}
+
+
+def read_plan(path: Path) -> Plan:
+    """An annual plan: a YAML/JSON plan object, or a workbook/CSV of items (the plan's own fields on sheet 计划)."""
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx", ".xlsm"):
+        items = read_submissions(path)
+        if len(items) != 1 or not isinstance(items[0], Plan):
+            raise InvalidInput([FieldError(("kind",), "应为一个 kind: plan 的年度计划", "expected one object with kind: plan", file=str(path))])
+        return items[0]
+    sheets = read_sheets(path)
+    meta: dict[str, Any] = {"kind": "plan"}
+    for sheet in sheets:
+        if (sheet.name or "").strip().lower() in ("计划", "plan"):
+            for cells in [[tabular.Cell(sheet.header_row, h[1], h[0]) for h in sheet.headers]] + sheet.rows:
+                if len(cells) >= 2 and not tabular._blank(cells[0].value):
+                    key = str(cells[0].value).strip()
+                    key = PLAN_FIELDS.get(key, key)
+                    value = cells[1].value
+                    if key == "year" and isinstance(value, (int, float)):
+                        value = int(value)
+                    elif key == "filed_with" and isinstance(value, str):
+                        value = {"市政府督查室": "supervision_office", "督查室": "supervision_office"}.get(value.strip(), value.strip())
+                    elif key == "filed_on":
+                        value = tabular._date(value)
+                    if not tabular._blank(value):
+                        meta[key] = value
+    items = _sheet_submissions(path)
+    if any(isinstance(item, Plan) for item in items):
+        raise InvalidInput([FieldError(("kind",), "计划事项不能是计划", "a plan item cannot be a plan", file=str(path))])
+    if "year" not in meta and items:
+        years = {item.date.year for item in items}
+        if len(years) == 1:
+            meta["year"] = years.pop()
+    for key in ("jurisdiction", "unit"):
+        if key not in meta and items:
+            values = {getattr(item, key) for item in items}
+            if len(values) == 1:
+                meta[key] = values.pop()
+    meta.setdefault("id", path.stem)
+    meta["items"] = [item.model_dump(mode="json", exclude_defaults=True) | {"kind": item.kind} for item in items]
+    try:
+        return PLAN.validate_python(meta)
+    except ValidationError as exc:
+        raise InvalidInput([e.at(file=str(path), sheet="计划") for e in from_validation_error(exc)]) from None
+
+
+def read_register(path: Path) -> RegisterFile:
+    """The register as a file: `units`, `records` and `plans`."""
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".xlsx", ".xlsm"):
+        from .register_sheets import read_register_sheets
+
+        return read_register_sheets(path)
+    located = _structured(path)
+    if not isinstance(located.data, dict):
+        raise InvalidInput([located.place(FieldError((), "台账应为含 units、records、plans 的映射", "a register is a mapping with units, records and plans"))])
+    value, errors = _validate(located, located.data, (), RegisterFile.model_validate)
+    if errors:
+        raise InvalidInput(errors)
+    errors = _register_consistency(value, located)
+    if errors:
+        raise InvalidInput(errors)
+    return value
+
+
+def _register_consistency(register: RegisterFile, located: Located | None) -> list[FieldError]:
+    """Duplicate ids and records of units the register does not know."""
+
+    def place(path: tuple, zh: str, en: str) -> FieldError:
+        error = FieldError(path, zh, en)
+        return located.place(error) if located else error
+
+    errors, seen = [], {}
+    names = {u.name for u in register.units}
+    for i, record in enumerate(register.records):
+        if record.id in seen:
+            errors.append(place(("records", i, "id"), f"编号 {record.id!r} 重复", f"id {record.id!r} is used twice"))
+        seen.setdefault(record.id, i)
+        if names and record.unit not in names:
+            errors.append(place(("records", i, "unit"), f"单位 {record.unit!r} 不在 units 中", f"unit {record.unit!r} is not among the units"))
+    plan_ids = set()
+    for i, plan in enumerate(register.plans):
+        if plan.id in plan_ids:
+            errors.append(place(("plans", i, "id"), f"计划编号 {plan.id!r} 重复", f"plan id {plan.id!r} is used twice"))
+        plan_ids.add(plan.id)
+        if names and plan.unit not in names:
+            errors.append(place(("plans", i, "unit"), f"单位 {plan.unit!r} 不在 units 中", f"unit {plan.unit!r} is not among the units"))
+    return errors
+
+
+def item_lines(path: Path) -> list[int | None]:
+    """The line (or sheet row) where each request of a file starts, for reports that point back into the file."""
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".xlsx", ".xlsm"):
+        lines: list[int | None] = []
+        for sheet in read_sheets(path):
+            if (sheet.name or "").strip().lower() not in SKIPPED_SHEETS:
+                lines.extend(cells[0].row if cells else None for cells in sheet.rows)
+        return lines
+    located = _structured(path)
+    if isinstance(located.data, list):
+        return [(located.where((i,)) or (None,))[0] for i in range(len(located.data))]
+    return [(located.where(()) or (None,))[0]]
