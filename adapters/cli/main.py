@@ -17,6 +17,7 @@ from adapters.output import FORMATS, RuleBook, as_json, junit, markdown, sarif, 
 from engine import Engine, MemoryRegister
 from engine.register import EMPTY_REGISTER
 
+from . import register as register_cli
 from . import rules as rules_cli
 from .common import EXIT_APPROVED, EXIT_INVALID, EXIT_REJECTED, RulesOption, VerboseOption, guard, load_catalog, setup_logging
 
@@ -29,11 +30,13 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(rules_cli.app, name="rules")
+app.add_typer(register_cli.app, name="register")
 
 FormatOption = typer.Option("table", "--format", "-f", help=f"输出格式 / output format: {' | '.join(FORMATS)}")
 LangOption = typer.Option("zh", "--lang", help="语言 / language: zh | en")
 AsOfOption = typer.Option(None, "--as-of", help="按该日期生效的规则包审查 / decide with the packs in force on this date (YYYY-MM-DD)")
 RegisterOption = typer.Option(None, "--register", "-r", help="台账文件 / register file (YAML, JSON, CSV, XLSX)")
+DbOption = typer.Option(None, "--db", help="台账数据库 URL 或 SQLite 文件 / register database URL or SQLite file")
 
 
 def _as_of(text: Optional[str]) -> Optional[date]:
@@ -76,6 +79,9 @@ def emit(decisions, fmt: str, lang: str, book: RuleBook, source: Path | None, li
 def check(
     requests: Path = typer.Argument(..., help="申请文件 / requests file (YAML, JSON, CSV, XLSX)"),
     register: Optional[Path] = RegisterOption,
+    db: Optional[str] = DbOption,
+    record: bool = typer.Option(False, "--record", help="批准的申请记入台账（与审查同一事务） / record approved requests in the register, in the same transaction"),
+    by: Optional[str] = typer.Option(None, "--by", help="操作人 / who records"),
     as_of: Optional[str] = AsOfOption,
     fmt: str = FormatOption,
     lang: str = LangOption,
@@ -87,12 +93,23 @@ def check(
     _check_choice(fmt, FORMATS, "--format")
     _check_choice(lang, ("zh", "en"), "--lang")
     day = _as_of(as_of)
+    if register is not None and (db is not None or record):
+        raise typer.BadParameter("--register 与 --db/--record 不能同时使用 / use --register or --db, not both", param_hint="--register")
     with guard():
         catalog = load_catalog(rules)
         items = read_requests(requests)
-        view = load_register(register)
         engine = Engine(catalog)
-        decisions = [engine.decide(item, view, day) for item in items]
+        if register is not None:
+            view = load_register(register)
+            decisions = [engine.decide(item, view, day) for item in items]
+        else:
+            from adapters.storage import open_store
+
+            store = open_store(db)
+            if record:
+                decisions = [store.decide_and_record(engine, item, day, actor=by) for item in items]
+            else:
+                decisions = [store.decide(engine, item, day) for item in items]
         lines = item_lines(requests) if fmt == "sarif" else None
     emit(decisions, fmt, lang, RuleBook(catalog), requests, lines)
     raise typer.Exit(EXIT_APPROVED if all(d.approved for d in decisions) else EXIT_REJECTED)
@@ -100,24 +117,45 @@ def check(
 
 @app.command()
 def plan(
-    plan_file: Path = typer.Argument(..., metavar="PLAN", help="年度计划 / annual plan (YAML, JSON, CSV, XLSX)"),
+    plan_file: Path = typer.Argument(..., metavar="PLAN", help="年度计划 / annual plan (YAML, JSON, CSV, XLSX)；写 template 则生成模板 / `template` writes the XLSX template"),
     register: Optional[Path] = RegisterOption,
+    db: Optional[str] = DbOption,
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="把决定写回工作簿 / write the workbook back with the decisions (.xlsx)"),
     as_of: Optional[str] = AsOfOption,
     fmt: str = FormatOption,
     lang: str = LangOption,
     rules: Optional[Path] = RulesOption,
     verbose: int = VerboseOption,
 ) -> None:
-    """预审年度计划：各事项按日期顺序，计入台账和计划中此前的事项 / pre-check an annual plan, items in date order."""
+    """预审年度计划：各事项按日期顺序，计入台账和计划中此前的事项 / pre-check an annual plan, items in date order.
+
+    `jianfu plan template [--out 模板.xlsx]` 生成带中文表头、下拉选项和示例行的模板 / writes the XLSX template."""
     setup_logging(verbose)
+    if str(plan_file) == "template":
+        from adapters.files.plan_workbook import write_template
+
+        target = out or Path("年度计划模板.xlsx")
+        write_template(target)
+        typer.echo(str(target))
+        raise typer.Exit(0)
     _check_choice(fmt, FORMATS, "--format")
     _check_choice(lang, ("zh", "en"), "--lang")
     day = _as_of(as_of)
     with guard():
         catalog = load_catalog(rules)
         annual = read_plan(plan_file)
-        view = load_register(register)
-        result = Engine(catalog).check_plan(annual, view, day)
+        engine = Engine(catalog)
+        if register is not None or db is None:
+            result = engine.check_plan(annual, load_register(register), day)
+        else:
+            from adapters.storage import SqlRegister, open_store
+
+            with open_store(db).reading() as connection:
+                result = engine.check_plan(annual, SqlRegister(connection), day)
+        if out is not None:
+            from adapters.files.plan_workbook import write_checked
+
+            write_checked(plan_file, result, out, RuleBook(catalog), lang)
     if fmt == "table":
         status = "已报市政府督查室备案" if result.filed else "尚未报市政府督查室备案"
         status_en = "filed with the supervision office" if result.filed else "not yet filed with the supervision office"

@@ -73,3 +73,6 @@ BY_HEADER = {**{c.zh: c for c in COLUMNS}, **BY_KEY}
 CODE_OF_ZH = {zh: code for code, zh in VALUE_ZH.items()}
 CODE_OF_ZH.update({"批准": "approved", "已批准": "approved", "已召开": "held", "已印发": "issued", "已备案": "filed", "已取消": "cancelled", "已驳回": "rejected", "驳回": "rejected", "取消": "cancelled"})
 STATUS_ZH = {"approved": "已批准", "held": "已召开", "issued": "已印发", "filed": "已备案", "cancelled": "已取消", "rejected": "已驳回"}
+
+RESULT_HEADERS = frozenset({"决定", "条款", "理由", "怎么办"})
+"""Columns `jianfu plan --out` adds to a checked workbook: read back, they are ignored, not unknown."""

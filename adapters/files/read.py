@@ -37,7 +37,7 @@ SHEET_KINDS = {
     "bulletin": "bulletin",
     "bulletins": "bulletin",
 }
-SKIPPED_SHEETS = {"说明", "readme", "instructions", "计划", "plan", "决定", "decisions"}
+SKIPPED_SHEETS = {"说明", "readme", "instructions", "计划", "plan", "决定", "decisions", "审查结果"}
 
 
 def _text(path: Path) -> str:
@@ -150,13 +150,13 @@ def _workbook_sheets(path: Path) -> list[tabular.Sheet]:
     return sheets
 
 
-def _sheet_submissions(path: Path) -> list[Any]:
+def _sheet_submissions(path: Path, inherited: dict[str, Any] | None = None) -> list[Any]:
     out, errors = [], []
     for sheet in read_sheets(path):
         if (sheet.name or "").strip().lower() in SKIPPED_SHEETS:
             continue
         kind = SHEET_KINDS.get((sheet.name or "").strip().lower()) if sheet.name else None
-        defaults = {"kind": kind} if kind else {}
+        defaults = {**(inherited or {}), **({"kind": kind} if kind else {})}
         rows, problems = tabular.records(sheet, defaults)
         errors.extend(problems)
         for record in rows:
@@ -197,19 +197,21 @@ def read_plan(path: Path) -> Plan:
     for sheet in sheets:
         if (sheet.name or "").strip().lower() in ("计划", "plan"):
             for cells in [[tabular.Cell(sheet.header_row, h[1], h[0]) for h in sheet.headers]] + sheet.rows:
-                if len(cells) >= 2 and not tabular._blank(cells[0].value):
-                    key = str(cells[0].value).strip()
-                    key = PLAN_FIELDS.get(key, key)
-                    value = cells[1].value
-                    if key == "year" and isinstance(value, (int, float)):
-                        value = int(value)
-                    elif key == "filed_with" and isinstance(value, str):
-                        value = {"市政府督查室": "supervision_office", "督查室": "supervision_office"}.get(value.strip(), value.strip())
-                    elif key == "filed_on":
-                        value = tabular._date(value)
-                    if not tabular._blank(value):
-                        meta[key] = value
-    items = _sheet_submissions(path)
+                if len(cells) < 2 or tabular._blank(cells[0].value) or tabular._blank(cells[1].value):
+                    continue
+                key = str(cells[0].value).strip()
+                if key in ("字段", "field"):
+                    continue  # the template's header row
+                key = PLAN_FIELDS.get(key, key)
+                value = cells[1].value
+                if key == "year" and isinstance(value, (int, float)):
+                    value = int(value)
+                elif key == "filed_with" and isinstance(value, str):
+                    value = {"市政府督查室": "supervision_office", "督查室": "supervision_office"}.get(value.strip(), value.strip())
+                elif key == "filed_on":
+                    value = tabular._date(value)
+                meta[key] = value
+    items = _sheet_submissions(path, {k: meta[k] for k in ("jurisdiction", "unit") if k in meta})
     if any(isinstance(item, Plan) for item in items):
         raise InvalidInput([FieldError(("kind",), "计划事项不能是计划", "a plan item cannot be a plan", file=str(path))])
     if "year" not in meta and items:

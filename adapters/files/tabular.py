@@ -16,7 +16,7 @@ from typing import Any
 
 from engine.errors import FieldError, Path
 
-from .columns import BY_HEADER, CODE_OF_ZH, Column
+from .columns import BY_HEADER, CODE_OF_ZH, RESULT_HEADERS, Column
 
 TRUE = {"true", "是", "yes", "y", "1", "√", "✓", "对"}
 FALSE = {"false", "否", "no", "n", "0", "×", "✗", "不"}
@@ -90,8 +90,8 @@ def records(sheet: Sheet, defaults: dict[str, Any] | None = None) -> tuple[list[
     columns: list[tuple[Column | None, str, str]] = []
     seen: set[str] = set()
     for header, letter in sheet.headers:
-        if not header:
-            columns.append((None, header, letter))
+        if not header or header in RESULT_HEADERS:
+            columns.append((None, "", letter) if not header else (None, header, letter))
             continue
         column = BY_HEADER.get(header)
         if column is None:
@@ -111,7 +111,7 @@ def records(sheet: Sheet, defaults: dict[str, Any] | None = None) -> tuple[list[
         where: dict[Path, Cell] = {}
         for (column, header, letter), cell in zip(columns, cells):
             if column is None:
-                if _blank(cell.value):
+                if _blank(cell.value) or header in RESULT_HEADERS:
                     continue
                 errors.append(FieldError((), "无表头的列中有数据", "a value under no header", sheet.file, cell.row, letter, sheet.name))
                 continue

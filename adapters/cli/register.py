@@ -1,0 +1,112 @@
+"""`jianfu register init|import|export|show|cancel`: the register (台账) in its database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from adapters.files.read import read_register
+from adapters.files.write import write_register
+from adapters.storage import open_store
+
+from .common import VerboseOption, err_console, guard, setup_logging
+
+app = typer.Typer(help="台账：初始化、导入、导出、查看、取消 / the register: init, import, export, show, cancel", no_args_is_help=True, rich_markup_mode=None)
+DbOption = typer.Option(None, "--db", envvar="JIANFU_DATABASE_URL", help="数据库 URL 或 SQLite 文件 / database URL or SQLite file (default: the user's data directory)")
+ActorOption = typer.Option(None, "--by", help="操作人 / who does it (kept with the record)")
+
+
+@app.command()
+def init(db: Optional[str] = DbOption, verbose: int = VerboseOption) -> None:
+    """创建或升级台账数据库 / create or upgrade the register's database."""
+    setup_logging(verbose)
+    with guard():
+        store = open_store(db)
+    typer.echo(f"台账已就绪 / register ready: {store.url}")
+
+
+@app.command("import")
+def import_(
+    file: Path = typer.Argument(..., help="台账文件 / register file (YAML, JSON, CSV, XLSX)"),
+    db: Optional[str] = DbOption,
+    by: Optional[str] = ActorOption,
+    verbose: int = VerboseOption,
+) -> None:
+    """导入台账文件：一次事务，任一行有误则全部不导入 / import a register file in one transaction, all or nothing."""
+    setup_logging(verbose)
+    with guard("导入失败，台账未作任何改动 / import failed: the register is unchanged"):
+        data = read_register(file)
+        store = open_store(db)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            err_console.print(f"导入 {stage} {done}/{total}", highlight=False)
+
+        counts = store.import_register(data, source=f"import:{file.name}", actor=by, progress=progress)
+    typer.echo(f"已导入 / imported: 单位 units {counts['units']}，记录 records {counts['records']}，计划 plans {counts['plans']}")
+
+
+@app.command()
+def export(
+    out: Path = typer.Argument(..., help="输出文件 / output file (.yaml, .json, .xlsx)"),
+    db: Optional[str] = DbOption,
+    year: Optional[list[int]] = typer.Option(None, "--year", help="只导出这些年度 / only these years"),
+    verbose: int = VerboseOption,
+) -> None:
+    """导出台账 / export the register."""
+    setup_logging(verbose)
+    with guard():
+        store = open_store(db)
+        data = store.register_file(year or None)
+        write_register(data, out)
+    typer.echo(f"{out}: 单位 {len(data.units)}，记录 {len(data.records)}，计划 {len(data.plans)}")
+
+
+@app.command()
+def show(
+    db: Optional[str] = DbOption,
+    unit: Optional[str] = typer.Option(None, "--unit", help="单位 / unit"),
+    kind: Optional[str] = typer.Option(None, "--kind", help="document | meeting | inspection | bulletin"),
+    year: Optional[int] = typer.Option(None, "--year"),
+    limit: int = typer.Option(50, "--limit"),
+    record_id: Optional[str] = typer.Option(None, "--id", help="查看一条记录及其变更 / one record with its events"),
+) -> None:
+    """查看台账 / show the register."""
+    with guard():
+        store = open_store(db)
+        console = Console(highlight=False)
+        if record_id:
+            record = store.record(record_id)
+            if record is None:
+                err_console.print(f"没有记录 {record_id} / no record {record_id}")
+                raise typer.Exit(2)
+            for key in ("id", "kind", "jurisdiction", "unit", "date", "status", "title", "source", "recorded_by", "recorded_at"):
+                console.print(f"{key}: {record[key]}")
+            for ev in record["events"]:
+                console.print(f"  {ev['at']} {ev['event']} → {ev['status']} {ev['actor'] or ''} {ev['reason'] or ''}")
+            return
+        rows = store.records(unit, kind, year, limit)
+        counts = store.counts()
+    t = Table(title=f"台账 {store.url}（单位 {counts['units']}，记录 {counts['records']}，计划 {counts['plans']}）")
+    for col in ("编号", "类别", "单位", "日期", "状态", "标题", "来源"):
+        t.add_column(col, overflow="fold")
+    for r in rows:
+        t.add_row(r["id"], r["kind"], r["unit"], str(r["date"]), r["status"], r["title"] or "", r["source"])
+    console.print(t)
+
+
+@app.command()
+def cancel(
+    record_id: str = typer.Argument(..., metavar="ID"),
+    reason: str = typer.Option(..., "--reason", help="取消原因 / why"),
+    db: Optional[str] = DbOption,
+    by: Optional[str] = ActorOption,
+) -> None:
+    """取消一条记录（保留，不再计数） / cancel a record: it stays, marked cancelled, and no longer counts."""
+    with guard():
+        open_store(db).cancel(record_id, reason, by)
+    typer.echo(f"{record_id} 已取消 / cancelled")
+

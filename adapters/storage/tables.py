@@ -1,0 +1,121 @@
+"""The register's tables (台账). The schema itself is created and upgraded by the Alembic migrations beside this
+file; these definitions are what the queries are written against, and a test checks the two agree.
+
+Records are appended and cancelled, never overwritten or deleted: each record keeps the JSON it was validated
+from (`body`), every change of status is an event in `record_events`, and the database refuses DELETE.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+units = Table(
+    "units",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("type", String(32), nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("jurisdiction", String(100)),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
+records = Table(
+    "records",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(200), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    Column("jurisdiction", String(100), nullable=False),
+    Column("unit", String(200), ForeignKey("units.name"), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("counts", Boolean, nullable=False),  # approved, held, issued or filed: it counts toward limits
+    # what the rules' questions filter on
+    Column("scope", String(32)),
+    Column("type", String(32)),
+    Column("routine", Boolean),
+    Column("onsite_office", Boolean),
+    Column("subject", String(500)),
+    Column("series", String(500)),
+    Column("doc_no", String(200)),
+    Column("valid_until", Date),
+    Column("title", String(500)),
+    Column("topics", Text),  # JSON list
+    Column("body", Text, nullable=False),  # the record as validated, JSON
+    Column("decision", Text),  # the decision that approved it, when recorded through screening
+    Column("source", String(200), nullable=False),  # screening | import:<file> | api
+    Column("recorded_by", String(200)),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_records_unit_kind_year", records.c.jurisdiction, records.c.unit, records.c.kind, records.c.year, records.c.date)
+Index("ix_records_subject", records.c.jurisdiction, records.c.subject)
+Index("ix_records_year_kind", records.c.year, records.c.kind)
+
+record_events = Table(
+    "record_events",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("record_id", String(200), ForeignKey("records.id"), nullable=False),
+    Column("event", String(16), nullable=False),  # recorded | imported | cancelled
+    Column("status", String(16), nullable=False),
+    Column("reason", Text),
+    Column("actor", String(200)),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_record_events_record", record_events.c.record_id)
+
+plans = Table(
+    "plans",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("jurisdiction", String(100), nullable=False),
+    Column("unit", String(200), ForeignKey("units.name"), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("filed_with", String(32), nullable=False),
+    Column("filed_on", Date, nullable=False),
+    Column("status", String(16), nullable=False),  # filed | cancelled
+    Column("body", Text, nullable=False),
+    Column("source", String(200), nullable=False),
+    Column("recorded_by", String(200)),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_plans_unit_year", plans.c.jurisdiction, plans.c.unit, plans.c.year)
+
+plan_items = Table(
+    "plan_items",
+    metadata,
+    Column("plan_id", String(200), ForeignKey("plans.id"), primary_key=True),
+    Column("item_id", String(200), primary_key=True),
+    Column("kind", String(16), nullable=False),
+)
+Index("ix_plan_items_item", plan_items.c.item_id)
+
+approvals = Table(
+    "approvals",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("request_id", String(200), nullable=False),  # the request (or record) the approval is for
+    Column("by", String(32), nullable=False),
+    Column("ref", String(200)),
+    Column("date", Date),
+    Column("covers", String(100)),
+    Column("status", String(16), nullable=False),  # valid | cancelled
+    Column("recorded_by", String(200)),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_approvals_request", approvals.c.request_id)
