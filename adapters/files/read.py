@@ -264,14 +264,14 @@ def _register_consistency(register: RegisterFile, located: Located | None) -> li
             errors.append(place(("records", i, "id"), f"编号 {record.id!r} 重复", f"id {record.id!r} is used twice"))
         seen.setdefault(record.id, i)
         if names and record.unit not in names:
-            errors.append(place(("records", i, "unit"), f"单位 {record.unit!r} 不在 units 中", f"unit {record.unit!r} is not among the units"))
+            errors.append(place(("records", i, "unit"), f"未知单位 {record.unit!r}（不在 units 中）", f"unknown unit {record.unit!r}: not among the units"))
     plan_ids = set()
     for i, plan in enumerate(register.plans):
         if plan.id in plan_ids:
             errors.append(place(("plans", i, "id"), f"计划编号 {plan.id!r} 重复", f"plan id {plan.id!r} is used twice"))
         plan_ids.add(plan.id)
         if names and plan.unit not in names:
-            errors.append(place(("plans", i, "unit"), f"单位 {plan.unit!r} 不在 units 中", f"unit {plan.unit!r} is not among the units"))
+            errors.append(place(("plans", i, "unit"), f"未知单位 {plan.unit!r}（不在 units 中）", f"unknown unit {plan.unit!r}: not among the units"))
     return errors
 
 

@@ -26,6 +26,7 @@ LEVEL_OF_ZH = {v: k for k, v in UNIT_LEVEL_ZH.items()}
 def read_register_sheets(path: Path) -> RegisterFile:
     units: list[Unit] = []
     records: list[Any] = []
+    origins: list[tuple[tabular.SheetRecord, tabular.Sheet]] = []  # where each record came from
     plan_rows: list[tuple[dict, tabular.Sheet, int]] = []
     item_rows: list[tuple[dict, tabular.SheetRecord, tabular.Sheet]] = []
     errors: list[FieldError] = []
@@ -48,6 +49,7 @@ def read_register_sheets(path: Path) -> RegisterFile:
             for record in rows:
                 try:
                     records.append(RECORD.validate_python(record.data))
+                    origins.append((record, sheet))
                 except ValidationError as exc:
                     errors.extend(record.place(e, sheet) for e in from_validation_error(exc))
         elif name not in ("说明", "readme"):
@@ -58,8 +60,15 @@ def read_register_sheets(path: Path) -> RegisterFile:
     data = RegisterFile.model_construct(units=units, records=records, plans=plans)
     problems = _register_consistency(data, None)
     if problems:
-        raise InvalidInput([p.at(file=str(path)) for p in problems])
+        raise InvalidInput([_place(p, origins, path) for p in problems])
     return data
+
+
+def _place(error: FieldError, origins, path: Path) -> FieldError:
+    if len(error.path) >= 3 and error.path[0] == "records" and isinstance(error.path[1], int):
+        record, sheet = origins[error.path[1]]
+        return record.place(FieldError(tuple(error.path[2:]), error.zh, error.en), sheet)
+    return error.at(file=str(path))
 
 
 def _units(sheet: tabular.Sheet, errors: list[FieldError]) -> list[Unit]:

@@ -52,7 +52,9 @@ def default_url() -> str:
 def normalise_url(url_or_path: str | None) -> str:
     """A URL as given, or a file path for SQLite (`--db register.db`)."""
     if not url_or_path:
-        return default_url()
+        url_or_path = default_url()
+    if url_or_path.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url_or_path.split("://", 1)[1]  # psycopg 3 is the driver we ship
     if "://" in url_or_path:
         return url_or_path
     return f"sqlite:///{Path(url_or_path).expanduser().resolve()}"
@@ -362,6 +364,14 @@ class Store:
     def memory_register(self, years: Sequence[int] | None = None) -> MemoryRegister:
         data = self.register_file(years)
         return MemoryRegister(data.units, data.records, data.plans)
+
+    def existing_ids(self, ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        with self.reading() as connection:
+            for start in range(0, len(ids), 500):
+                chunk = list(ids[start : start + 500])
+                found |= {r[0] for r in connection.execute(select(t.records.c.id).where(t.records.c.id.in_(chunk)))}
+        return found
 
     def records(self, unit: str | None = None, kind: str | None = None, year: int | None = None, limit: int = 200, offset: int = 0) -> list[dict]:
         query = select(

@@ -1,0 +1,95 @@
+"""Annual plans in Excel: the template a department fills in, and the workbook handed back with the decisions."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from adapters.files.plan_workbook import write_template
+from adapters.files.read import read_plan
+
+ROOT = Path(__file__).resolve().parents[1]
+JIANFU = [sys.executable, "-m", "adapters.cli"]
+REGISTER = ROOT / "examples" / "register.yaml"
+
+
+@pytest.fixture
+def template(tmp_path) -> Path:
+    path = tmp_path / "模板.xlsx"
+    write_template(path)
+    return path
+
+
+def test_template_has_chinese_headers_drop_downs_and_an_example_per_kind(template):
+    book = openpyxl.load_workbook(template)
+    assert book.sheetnames == ["说明", "计划", "文件", "会议", "督查检查考核", "简报"]
+    meetings = book["会议"]
+    headers = [c.value for c in meetings[1]]
+    assert {"编号", "日期", "标题", "会议名义", "范围", "常规性部署会议", "参会单位"} <= set(headers)
+    assert meetings.cell(row=2, column=1).value == "JY-2019-M01"
+    lists = {str(v.sqref): v.formula1 for v in meetings.data_validations.dataValidation}
+    scope = openpyxl.utils.get_column_letter(headers.index("范围") + 1)
+    assert lists[f"{scope}2:{scope}1000"] == '"本系统全市性,其他"'
+    routine = openpyxl.utils.get_column_letter(headers.index("常规性部署会议") + 1)
+    assert lists[f"{routine}2:{routine}1000"] == '"是,否"'
+
+
+def test_template_example_reads_back_as_a_plan(template):
+    plan = read_plan(template)
+    assert (plan.id, plan.unit, plan.year, plan.filed) == ("JY-2019-PLAN", "市教育局", 2019, False)
+    assert sorted(i.kind for i in plan.items) == ["bulletin", "document", "inspection", "meeting"]
+    meeting = next(i for i in plan.items if i.kind == "meeting")
+    assert meeting.jurisdiction == "景德镇市" and meeting.scope == "citywide_system" and meeting.routine is False
+    assert meeting.attendees[0].directly_related is True
+
+
+def test_checked_workbook_carries_decisions_highlights_rejections_and_neutralises_formulas(template, tmp_path):
+    book = openpyxl.load_workbook(template)
+    book["会议"]["C2"].value = '=HYPERLINK("http://example.invalid","点我")'  # 标题 a department typed as a formula
+    book.save(template)
+    out = tmp_path / "checked.xlsx"
+    done = subprocess.run([*JIANFU, "plan", str(template), "--register", str(REGISTER), "--out", str(out)], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 1, done.stderr  # the example's system meeting is the unit's second of 2019
+    checked = openpyxl.load_workbook(out)
+    meetings = checked["会议"]
+    headers = [c.value for c in meetings[1]]
+    assert headers[-4:] == ["决定", "条款", "理由", "怎么办"]
+    row = [c.value for c in meetings[2]]
+    assert row[-4] == "驳回" and row[-3] == "第8条" and "已召开1次" in row[-2]
+    assert meetings["A2"].fill.fgColor.rgb.endswith("F8CBAD")
+    title = meetings["C2"]
+    assert title.data_type == "s" and title.quotePrefix, "a formula typed into a cell must come back as text"
+    summary = checked["审查结果"]
+    assert summary["B4"].value == "尚未报市政府督查室备案"
+    documents = checked["文件"]
+    assert [c.value for c in documents[2]][-4] == "批准"
+
+
+def test_checked_workbook_reads_back_without_complaint(template, tmp_path):
+    out = tmp_path / "checked.xlsx"
+    subprocess.run([*JIANFU, "plan", str(template), "--register", str(REGISTER), "--out", str(out)], capture_output=True, cwd=ROOT)
+    assert len(read_plan(out).items) == 4
+
+
+def test_plan_command_writes_the_template(tmp_path):
+    target = tmp_path / "t.xlsx"
+    done = subprocess.run([*JIANFU, "plan", "template", "--out", str(target)], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0 and target.is_file()
+
+
+def test_check_record_on_sqlite_with_nothing_else_started(tmp_path):
+    db = tmp_path / "r.sqlite3"
+    imported = subprocess.run([*JIANFU, "register", "import", str(REGISTER), "--db", str(db)], capture_output=True, text=True, cwd=ROOT)
+    assert imported.returncode == 0, imported.stderr
+    requests = ROOT / "examples" / "requests.yaml"
+    first = subprocess.run([*JIANFU, "check", str(requests), "--db", str(db), "--record", "-f", "json"], capture_output=True, text=True, cwd=ROOT)
+    assert first.returncode == 1, first.stderr
+    shown = subprocess.run([*JIANFU, "register", "show", "--db", str(db), "--id", "REQ-2019-0510-02"], capture_output=True, text=True, cwd=ROOT)
+    assert "status: approved" in shown.stdout and "recorded" in shown.stdout
+    # the second time the same request is already in the register
+    again = subprocess.run([*JIANFU, "check", str(requests), "--db", str(db), "--record"], capture_output=True, text=True, cwd=ROOT)
+    assert again.returncode == 2 and "already holds" in again.stderr
