@@ -16,7 +16,7 @@ from .decisions import Decision, Finding, PackRef
 from .errors import EvaluationError, JianfuError
 from .evaluator import APPLIES, APPROVAL_IGNORED, EVALUATOR, UNWAIVED, VIOLATED, CompiledKind, Evaluator, approval_key
 from .facts import APPROVED, FACTS, FactContext, approval_for, compute
-from .packs import PLACEHOLDER, Catalog, Rule, Stack
+from .packs import PLACEHOLDER, Catalog, Rule
 from .register import EMPTY_REGISTER, Cutoff, LayeredRegister, MemoryRegister, RegisterView
 from .requests import Plan
 
@@ -52,6 +52,23 @@ class Engine:
     def __init__(self, catalog: Catalog, evaluator: Evaluator = EVALUATOR):
         self.catalog = catalog
         self.evaluator = evaluator
+        self._prepared: dict[tuple, tuple] = {}  # (jurisdiction, date, kind) -> what the packs in force give
+
+    def _prepare(self, jurisdiction: str, on: date, kind: str) -> tuple:
+        """The stack in force, its parameters and the compiled ruleset for one day: the same all day long."""
+        key = (jurisdiction, on, kind)
+        found = self._prepared.get(key)
+        if found is None:
+            stack = self.catalog.stack_for(jurisdiction, on)
+            params = stack.params_at(on)
+            compiled = self.evaluator.compiled(stack.key, kind, stack.rules_for(kind), params)
+            waivable = any(rule.can_be_waived for rule in compiled.rules)
+            refs = [PackRef.model_construct(id=p.id, version=p.pack.version, sha256=p.sha256) for p in stack.chain]
+            found = (stack, params, compiled, waivable, refs)
+            if len(self._prepared) > 50_000:
+                self._prepared.clear()
+            self._prepared[key] = found
+        return found
 
     # -- one request -------------------------------------------------------------------------------------------
     def decide(
@@ -63,9 +80,7 @@ class Engine:
         plan: Plan | None = None,
     ) -> Decision:
         on = as_of or request.date
-        stack = self.catalog.stack_for(request.jurisdiction, on)
-        params = stack.params_at(on)
-        compiled = self.evaluator.compiled(stack.key, request.kind, stack.rules_for(request.kind), params)
+        stack, params, compiled, waivable, refs = self._prepare(request.jurisdiction, on, request.kind)
         try:
             values = compute(FactContext(request, register, params, before, plan), compiled.providers)
         except JianfuError:
@@ -76,10 +91,10 @@ class Engine:
         fact = {name: values[name] for name in compiled.tested}
         for rule_id, approval in approvals.items():
             fact[approval_key(rule_id)] = approval is not None
-        if any(rule.can_be_waived for rule in compiled.rules):
+        if waivable:
             fact[APPROVAL_IGNORED] = False
         fired = self.evaluator.fire(compiled, fact)
-        return _decision(request, on, stack, compiled, values, approvals, fired)
+        return _decision(request, on, refs, compiled, values, approvals, fired)
 
     def decide_many(self, requests: Iterable[Any], register: RegisterView = EMPTY_REGISTER, as_of: date | None = None) -> list[Decision]:
         return [self.decide(r, register, as_of) for r in requests]
@@ -114,7 +129,7 @@ class PlanCheck:
         return all(d.approved for d in self.decisions)
 
 
-def _decision(request, on, stack: Stack, compiled: CompiledKind, values, approvals, fired) -> Decision:
+def _decision(request, on, refs: list[PackRef], compiled: CompiledKind, values, approvals, fired) -> Decision:
     findings: list[Finding] = []
     passed: list[str] = []
     not_applicable: list[str] = []
@@ -133,11 +148,12 @@ def _decision(request, on, stack: Stack, compiled: CompiledKind, values, approva
         else:
             passed.append(rule.id)
     blocking = any(f.severity == "block" for f in findings)
-    return Decision(
+    # Built from the engine's own values, so constructed without re-validation (this is the hot path).
+    return Decision.model_construct(
         id=request.id,
         decision="reject" if blocking else "approve",
         as_of=on,
-        packs=[PackRef(id=p.id, version=p.pack.version, sha256=p.sha256) for p in stack.chain],
+        packs=list(refs),
         findings=findings,
         passed=passed,
         not_applicable=not_applicable,
@@ -162,7 +178,7 @@ def _finding(rule: Rule, severity: str, request, values: dict, params: dict, app
     if severity == "waived":
         message = f"已取得批准（{context['approval_ref']}），不予阻止：{message}"
         message_en = f"lifted by an approval on file ({_approval_text(approval, 'en')}): {message_en}"
-    return Finding(
+    return Finding.model_construct(
         rule=rule.id,
         source=rule.source,
         clause=rule.article,

@@ -8,6 +8,9 @@
 - A host whose timer threads never run keeps every action on the calling thread; one lock serialises every call
   into the C engine, which has none of its own.
 - Anything durable-rules raises (error 303 and the like) is an `EvaluationError`: never an approval.
+- Evaluation is a pure function of the ruleset and the fact, so its answer is remembered per (ruleset, fact):
+  a second request with the same facts (the common case: counts and enumerations repeat) does not go back into
+  the C engine. `Evaluator(memo=0)` turns that off; the benchmark reports both, and a test checks they agree.
 """
 
 from __future__ import annotations
@@ -58,13 +61,16 @@ def approval_key(rule_id: str) -> str:
 class Evaluator:
     """The one durable-rules host of the process and the lock around it."""
 
-    def __init__(self) -> None:
+    def __init__(self, memo: int = 100_000) -> None:
         self._host = _CallerThreadHost()
         self._lock = threading.Lock()
         self._fired: set[str] = set()
         self._compiled: dict[tuple, CompiledKind] = {}
         self._counter = itertools.count()
         self._names = itertools.count()
+        self._memo_size = memo
+        self._memo: dict[tuple, frozenset[str]] = {}
+        self.calls = 0  # evaluations that reached durable-rules
 
     # -- compiling --------------------------------------------------------------------------------------------
     def compiled(self, chain_key: str, kind: str, rules: list[Rule], params: dict[str, Any]) -> CompiledKind:
@@ -125,6 +131,12 @@ class Evaluator:
     # -- evaluating --------------------------------------------------------------------------------------------
     def fire(self, compiled: CompiledKind, fact: dict[str, Any]) -> frozenset[str]:
         """The durable rules (`<rule id>__applies` …) that the fact fires."""
+        key = None
+        if self._memo_size:
+            key = (compiled.name, tuple(sorted((k, _freeze(v)) for k, v in fact.items())))
+            found = self._memo.get(key)
+            if found is not None:
+                return found
         with self._lock:
             fact = dict(fact)
             fact[EVAL_KEY] = next(self._counter)
@@ -133,7 +145,13 @@ class Evaluator:
                 _call(self._host.assert_fact, compiled.name, fact)
             finally:
                 _call(self._host.retract_fact, compiled.name, fact)
-            return frozenset(self._fired)
+            fired = frozenset(self._fired)
+            self.calls += 1
+            if key is not None:
+                if len(self._memo) >= self._memo_size:
+                    self._memo.clear()
+                self._memo[key] = fired
+            return fired
 
 
 def _call(method: Any, ruleset: str, fact: dict[str, Any]) -> None:

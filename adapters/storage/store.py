@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -71,6 +72,8 @@ class Store:
         self.url = url
         self.dialect = make_url(url).get_backend_name()
         self.engine: Engine = self._create_engine(url)
+        self._local = threading.local()
+        self._readers: list[Any] = []
         if migrate:
             self.migrate()
 
@@ -118,6 +121,12 @@ class Store:
                     connection.commit()
 
     def close(self) -> None:
+        for raw in self._readers:
+            try:
+                raw.close()
+            except Exception:  # noqa: BLE001 - closing a connection another thread still holds
+                pass
+        self._readers.clear()
         self.engine.dispose()
 
     # -- transactions ------------------------------------------------------------------------------------------
@@ -140,10 +149,31 @@ class Store:
 
     # -- screening -----------------------------------------------------------------------------------------
     def decide(self, engine, request: Any, as_of: date | None = None) -> Decision:
-        """Screen without recording."""
-        with self.reading() as connection:
-            request = self._with_stored_approvals(connection, request)
-            return engine.decide(request, SqlRegister(connection), as_of)
+        """Screen without recording: one read transaction on this thread's own connection."""
+        raw = self._reader()
+        sqlite = self.dialect == "sqlite"
+        if sqlite:
+            raw.execute("BEGIN")
+        try:
+            view = SqlRegister(raw, sqlite=sqlite)
+            request = self._merge_approvals(request, view.approvals(request.id))
+            return engine.decide(request, view, as_of)
+        finally:
+            if sqlite:
+                raw.execute("COMMIT")
+            else:
+                raw.rollback()
+
+    def _reader(self):
+        """A DB-API connection of this thread's own for screenings (the hot path skips the pool)."""
+        raw = getattr(self._local, "raw", None)
+        if raw is None:
+            fairy = self.engine.raw_connection()
+            fairy.detach()  # ours for the thread's life, configured by the engine's connect hook
+            raw = fairy.dbapi_connection
+            self._local.raw = raw
+            self._readers.append(raw)
+        return raw
 
     def decide_and_record(self, engine, request: Any, as_of: date | None = None, actor: str | None = None) -> Decision:
         """Screen and, when approved, record the request as approved: one transaction, race-free."""
@@ -163,9 +193,13 @@ class Store:
         return SqlRegister(connection)
 
     def _with_stored_approvals(self, connection: Connection, request: Any) -> Any:
-        stored = self.approvals_for(request.id, connection)
-        if not stored:
+        return self._merge_approvals(request, SqlRegister(connection).approvals(request.id))
+
+    @staticmethod
+    def _merge_approvals(request: Any, rows: list[tuple]) -> Any:
+        if not rows:
             return request
+        stored = [Approval(by=r[0], ref=r[1], date=r[2], covers=r[3]) for r in rows]
         known = {(a.by, a.ref, a.date, a.covers) for a in request.approvals}
         extra = [a for a in stored if (a.by, a.ref, a.date, a.covers) not in known]
         return request.model_copy(update={"approvals": [*request.approvals, *extra]}) if extra else request
@@ -331,11 +365,7 @@ class Store:
 
     def approvals_for(self, request_id: str, connection: Connection | None = None) -> list[Approval]:
         def run(conn: Connection) -> list[Approval]:
-            rows = conn.execute(
-                select(t.approvals.c.by, t.approvals.c.ref, t.approvals.c.date, t.approvals.c.covers)
-                .where(t.approvals.c.request_id == request_id, t.approvals.c.status == "valid")
-                .order_by(t.approvals.c.seq)
-            ).all()
+            rows = SqlRegister(conn).approvals(request_id)
             return [Approval(by=r[0], ref=r[1], date=r[2], covers=r[3]) for r in rows]
 
         if connection is not None:
