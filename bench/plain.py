@@ -13,7 +13,7 @@ from datetime import timedelta
 from fractions import Fraction
 
 CITY_NAME = ("city_government", "general_office")
-COUNTS = "status IN ('approved','held','issued','filed')"
+COUNTS = "counts"
 FORMALISM = re.compile(r"批示|召开|会议次数|出台|发文")
 
 

@@ -257,6 +257,9 @@ class Store:
                 self._insert_plan(connection, plan, source, actor, now)
             if progress:
                 progress("plans", len(data.plans), len(data.plans))
+        if self.dialect == "sqlite":
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA optimize")  # refresh the planner's statistics after a bulk load
         return {"units": len(new_units), "records": len(data.records), "plans": len(data.plans)}
 
     def _has_unit(self, connection: Connection, name: str) -> bool:

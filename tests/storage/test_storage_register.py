@@ -165,3 +165,15 @@ def test_export_and_import_round_trip(store, tmp_path, suffix, db_url):
     assert sorted(r.model_dump_json() for r in again.records) == sorted(r.model_dump_json() for r in original.records)
     assert again.plans == original.plans
     assert sorted(u.name for u in again.units) == sorted(u.name for u in original.units)
+
+
+def test_migrations_build_the_schema_the_code_queries(store):
+    """The Alembic migrations and adapters/storage/tables.py describe the same tables and indexes."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from adapters.storage.tables import metadata
+
+    with store.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    assert differences == []
