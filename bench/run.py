@@ -17,6 +17,7 @@ from pydantic import TypeAdapter
 
 from adapters.storage import SqlRegister, open_store
 from engine import Engine, load_folder
+from engine.evaluator import Evaluator
 from engine.records import RegisterFile
 from engine.requests import Plan, Submission
 
@@ -127,6 +128,16 @@ def run(records: int = 1_000_000, db: str | None = None, seed: int = 7, samples:
         decisions.append(store.decide(engine, request))
         engine_us.append((time.perf_counter_ns() - started) / 1000)
 
+    say("again, durable-rules evaluating every request (no memo) …")
+    fresh = Engine(engine.catalog, Evaluator(memo=0))
+    for request in requests[:200]:
+        store.decide(fresh, request)
+    fresh_us = []
+    for request in requests:
+        started = time.perf_counter_ns()
+        store.decide(fresh, request)
+        fresh_us.append((time.perf_counter_ns() - started) / 1000)
+
     say("the same checks in plain Python …")
     plain_us: list[float] = []
     mismatches = 0
@@ -154,6 +165,8 @@ def run(records: int = 1_000_000, db: str | None = None, seed: int = 7, samples:
         "samples": len(requests),
         "screening_median_us": round(statistics.median(engine_us), 1),
         "screening_p99_us": round(percentile(engine_us, 99), 1),
+        "screening_without_memo_median_us": round(statistics.median(fresh_us), 1),
+        "screening_without_memo_p99_us": round(percentile(fresh_us, 99), 1),
         "plain_python_median_us": round(statistics.median(plain_us), 1) if plain_us else None,
         "plain_python_p99_us": round(percentile(plain_us, 99), 1) if plain_us else None,
         "engine_to_plain_ratio": round(statistics.median(engine_us) / statistics.median(plain_us), 2) if plain_us else None,

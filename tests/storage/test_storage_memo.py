@@ -1,0 +1,26 @@
+"""Remembering durable-rules' answers per (ruleset, fact) changes nothing: with and without the memo, every
+benchmark request is decided the same, and the memo really is what answers the repeats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.run import screening_requests
+from engine import Engine, MemoryRegister, load_folder
+from engine.evaluator import Evaluator
+from adapters.files.read import read_register
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_memoised_and_fresh_evaluations_agree():
+    catalog = load_folder(ROOT / "rules")
+    data = read_register(ROOT / "examples" / "register.yaml")
+    register = MemoryRegister(data.units, data.records, data.plans)
+    fresh = Engine(catalog, Evaluator(memo=0))
+    memoised = Engine(catalog, Evaluator())
+    requests = screening_requests(3, 600)
+    for request in requests:
+        assert memoised.decide(request, register) == fresh.decide(request, register)
+    assert fresh.evaluator.calls == len(requests)
+    assert memoised.evaluator.calls < len(requests) / 2
