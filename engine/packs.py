@@ -230,7 +230,8 @@ class Stack:
 
     @property
     def key(self) -> str:
-        return "+".join(p.id for p in self.chain)
+        """Names the chain by content: two catalogs with a pack of the same id but other text never share rulesets."""
+        return "+".join(f"{p.id}@{p.sha256}" for p in self.chain)
 
     @property
     def leaf(self) -> LoadedPack:
