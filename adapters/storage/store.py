@@ -257,9 +257,11 @@ class Store:
                 self._insert_plan(connection, plan, source, actor, now)
             if progress:
                 progress("plans", len(data.plans), len(data.plans))
-        if self.dialect == "sqlite":
-            with self.engine.connect() as connection:
-                connection.exec_driver_sql("PRAGMA optimize")  # refresh the planner's statistics after a bulk load
+        # Refresh the planner's statistics after a bulk load: with stale ones PostgreSQL scans the whole table
+        # for the next import's id checks instead of using the index.
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA optimize" if self.dialect == "sqlite" else "ANALYZE records, plans, plan_items")
+            connection.commit()
         return {"units": len(new_units), "records": len(data.records), "plans": len(data.plans)}
 
     def _has_unit(self, connection: Connection, name: str) -> bool:
