@@ -138,6 +138,8 @@ def from_validation_error(exc: ValidationError, prefix: Path = ()) -> list[Field
     for err in exc.errors(include_url=False):
         path = tuple(prefix) + tuple(p for p in err["loc"] if not _is_union_branch(p))
         kind = err["type"]
+        if kind in ("union_tag_invalid", "union_tag_not_found"):
+            path += ("kind",)  # the discriminator is the field at fault
         own = _split_bilingual(err["msg"]) if kind == "value_error" else None
         if own:
             zh, en = own

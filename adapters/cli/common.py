@@ -22,7 +22,7 @@ EXIT_APPROVED, EXIT_REJECTED, EXIT_INVALID = 0, 1, 2
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_RULES = REPO / "rules"
 
-err_console = Console(stderr=True, highlight=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)  # an error line is never broken: file paths stay greppable
 
 RulesOption = typer.Option(None, "--rules", envvar="JIANFU_RULES", help="规则包目录 / folder of rule packs", show_default=str(DEFAULT_RULES))
 VerboseOption = typer.Option(0, "--verbose", "-v", count=True, help="更多日志（-vv 调试） / more logging")

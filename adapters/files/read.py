@@ -163,7 +163,7 @@ def _sheet_submissions(path: Path, inherited: dict[str, Any] | None = None) -> l
             try:
                 out.append(SUBMISSION.validate_python(record.data))
             except ValidationError as exc:
-                errors.extend(record.place(e, sheet) for e in from_validation_error(exc))
+                errors.extend(record.placed(from_validation_error(exc), sheet))
     if errors:
         raise InvalidInput(errors)
     if not out:

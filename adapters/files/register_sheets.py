@@ -51,7 +51,7 @@ def read_register_sheets(path: Path) -> RegisterFile:
                     records.append(RECORD.validate_python(record.data))
                     origins.append((record, sheet))
                 except ValidationError as exc:
-                    errors.extend(record.place(e, sheet) for e in from_validation_error(exc))
+                    errors.extend(record.placed(from_validation_error(exc), sheet))
         elif name not in ("说明", "readme"):
             errors.append(FieldError((), f"未知的工作表 {name!r}", f"unknown sheet {name!r}", file=str(path), sheet=name))
     plans = _plans(plan_rows, item_rows, errors)

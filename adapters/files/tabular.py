@@ -46,6 +46,11 @@ class SheetRecord:
     data: dict[str, Any]
     cells: dict[Path, Cell]
     row: int
+    failed: set[Path] = field(default_factory=set)  # cells already reported as unreadable
+
+    def placed(self, errors: list[FieldError], sheet: "Sheet") -> list[FieldError]:
+        """Model errors of this row at their cells, leaving out those about a cell already reported."""
+        return [self.place(e, sheet) for e in errors if not any(tuple(e.path[: len(p)]) == p for p in self.failed)]
 
     def place(self, error: FieldError, sheet: Sheet) -> FieldError:
         path = tuple(error.path)
@@ -109,6 +114,7 @@ def records(sheet: Sheet, defaults: dict[str, Any] | None = None) -> tuple[list[
     for cells in sheet.rows:
         data: dict[str, Any] = dict(defaults or {})
         where: dict[Path, Cell] = {}
+        failed: set[Path] = set()
         for (column, header, letter), cell in zip(columns, cells):
             if column is None:
                 if _blank(cell.value) or header in RESULT_HEADERS:
@@ -123,6 +129,7 @@ def records(sheet: Sheet, defaults: dict[str, Any] | None = None) -> tuple[list[
             except ValueError as exc:
                 zh, _, en = str(exc).partition(" / ")
                 errors.append(FieldError(path, zh, en or zh, sheet.file, cell.row, cell.column, sheet.name))
+                failed.add(path)
                 continue
             target = data
             for part in path[:-1]:
@@ -131,7 +138,7 @@ def records(sheet: Sheet, defaults: dict[str, Any] | None = None) -> tuple[list[
             for depth in range(1, len(path) + 1):
                 where.setdefault(path[:depth], cell)
         if cells:
-            out.append(SheetRecord(data, where, cells[0].row))
+            out.append(SheetRecord(data, where, cells[0].row, failed))
     return out, errors
 
 
