@@ -10,7 +10,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test bench clean browser
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "需要 Python 3.11 或 3.12 / Python 3.11 or 3.12 is required"; exit 2; }
@@ -22,7 +24,14 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/jianfu check examples/requests.yaml --register examples/register.yaml; test $$? -le 1
 
-test: $(STAMP)
+# The browser tests drive Debian's Chromium (never a browser Playwright downloads): install it when it is missing.
+browser:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else sudo -n apt-get update -qq && sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; fi; }
+	@test -x $(CHROMIUM) || { echo "需要 Debian 的 chromium / Debian's chromium is required at $(CHROMIUM)"; exit 2; }
+
+test: $(STAMP) browser
 	$(BIN)/jianfu rules lint
 	$(BIN)/python -m pytest
 
