@@ -79,7 +79,21 @@ def read_submissions(path: Path) -> list[Any]:
     suffix = path.suffix.lower()
     if suffix in (".csv", ".xlsx", ".xlsm"):
         return _sheet_submissions(path)
-    located = _structured(path)
+    return located_submissions(_structured(path))
+
+
+def submissions_from_json(text: str, name: str = "request") -> list[Any]:
+    """Requests or plans from a JSON text (an HTTP body): errors name the field and the line, as for a file."""
+    if not text.strip():
+        raise InvalidInput([FieldError((), "请求体为空", "the body is empty", file=name)])
+    try:
+        located = load_json(text, name)
+    except SourceError as exc:
+        raise InvalidInput([exc.error]) from None
+    return located_submissions(located)
+
+
+def located_submissions(located: Located) -> list[Any]:
     data = located.data
     items = data if isinstance(data, list) else [data]
     if not isinstance(data, (list, dict)):

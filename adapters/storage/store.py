@@ -175,8 +175,13 @@ class Store:
             self._readers.append(raw)
         return raw
 
-    def decide_and_record(self, engine, request: Any, as_of: date | None = None, actor: str | None = None) -> Decision:
-        """Screen and, when approved, record the request as approved: one transaction, race-free."""
+    def decide_and_record(
+        self, engine, request: Any, as_of: date | None = None, actor: str | None = None,
+        then: Callable[[Connection, Decision], None] | None = None,
+    ) -> Decision:
+        """Screen and, when approved, record the request as approved: one transaction, race-free. `then` runs in
+        the same transaction once decided (the service writes its decision log there: recorded and logged, or
+        neither)."""
         with self.writing(lock=request.jurisdiction) as connection:
             request = self._with_stored_approvals(connection, request)
             exists = connection.execute(select(t.records.c.id).where(t.records.c.id == request.id)).first()
@@ -187,6 +192,8 @@ class Store:
                 self._ensure_unit(connection, request.unit, request.jurisdiction)
                 record = RECORD.validate_python({**request.model_dump(mode="json"), "status": "approved"})
                 self._insert_records(connection, [record], source="screening", actor=actor, decisions={record.id: decision})
+            if then is not None:
+                then(connection, decision)
             return decision
 
     def view(self, connection: Connection) -> SqlRegister:

@@ -1,0 +1,107 @@
+"""The one way the service screens and pre-checks, for the API and the pages alike: who may, the engine against the
+register in the database, and the decision log written for every decision made.
+
+A screening that records goes through `Store.decide_and_record` (checked and recorded in one transaction under the
+jurisdiction's lock, so two requests for the last slot never both get approved) and its log entry is written in
+that same transaction. A screening that does not record reads the register, then appends its entries to the log.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from engine import Decision, PlanCheck
+from engine.errors import FieldError, InvalidInput
+from engine.requests import Plan
+
+from adapters.files.read import submissions_from_json
+from adapters.storage import SqlRegister
+from adapters.storage import decision_log as log
+
+from .auth import User, check_unit, forbidden
+
+RECORDERS = ("office", "admin")
+
+
+def parse_requests(body: bytes | str, name: str = "request") -> list[Any]:
+    """One request or a list, from a JSON body: the same contract, and the same FieldErrors (with field path and
+    line), as a requests file. Plans are refused here (they go to plans/check)."""
+    items = submissions_from_json(_text(body, name), name)
+    plans = [i for i, item in enumerate(items) if isinstance(item, Plan)]
+    if plans:
+        raise InvalidInput([FieldError((plans[0], "kind"), "这是年度计划，请提交到 /api/v1/plans/check", "this is an annual plan: send it to /api/v1/plans/check", file=name)])
+    return items
+
+
+def parse_plan(body: bytes | str, name: str = "plan") -> Plan:
+    items = submissions_from_json(_text(body, name), name)
+    if len(items) != 1 or not isinstance(items[0], Plan):
+        raise InvalidInput([FieldError(("kind",), "应为一个 kind: plan 的年度计划", "expected one object with kind: plan", file=name)])
+    return items[0]
+
+
+def _text(body: bytes | str, name: str) -> str:
+    if isinstance(body, str):
+        return body
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput([FieldError((), "请求体应为 UTF-8 编码的 JSON", "the body must be JSON in UTF-8", file=name)]) from None
+
+
+def _packs(decision: Decision) -> list[dict[str, Any]]:
+    return [p.model_dump(mode="json") for p in decision.packs]
+
+
+def _entry(user: User, action: str, request: Any, decision: Decision, as_of: date | None) -> log.Entry:
+    return log.Entry(
+        actor=user.name, role=user.role, action=action, request_id=request.id,
+        request=request.model_dump(mode="json"), decision=decision.contract(), packs=_packs(decision),
+        as_of=as_of.isoformat() if as_of else None,
+    )
+
+
+def screen(app_state: Any, user: User, requests: list, record: bool = False, as_of: date | None = None) -> list[Decision]:
+    """Screen requests in order (and with `record`, record the approved ones); every decision goes to the log."""
+    if record and user.role not in RECORDERS:
+        raise forbidden("无权限：只有市政府办公室可以记入台账", "forbidden: only the general office records in the register")
+    for item in requests:
+        check_unit(user, item.unit, item.id)
+    store, engine = app_state.store, app_state.engine
+    if not record:
+        decisions = [store.decide(engine, item, as_of) for item in requests]
+        with store.writing() as connection:
+            log.append(connection, [_entry(user, "screening", item, d, as_of) for item, d in zip(requests, decisions)])
+        return decisions
+    taken = store.existing_ids([item.id for item in requests])
+    if taken:
+        index = {item.id: i for i, item in enumerate(requests)}
+        raise InvalidInput([FieldError((index[i], "id"), f"台账中已有编号 {i!r}，本批未作任何记录", f"the register already holds id {i!r}: nothing recorded") for i in sorted(taken)])
+    decisions = []
+    for item in requests:
+        def write_log(connection, decision, item=item):
+            log.append(connection, [_entry(user, "recording", item, decision, as_of)])
+
+        decisions.append(store.decide_and_record(engine, item, as_of, actor=user.name, then=write_log))
+    return decisions
+
+
+def check_plan(app_state: Any, user: User, plan: Plan, as_of: date | None = None) -> PlanCheck:
+    """Pre-check an annual plan against the register; one log entry holds every item's decision."""
+    check_unit(user, plan.unit, plan.id)
+    store, engine = app_state.store, app_state.engine
+    with store.reading() as connection:
+        result = engine.check_plan(plan, SqlRegister(connection), as_of)
+    packs: dict[str, dict[str, Any]] = {}
+    for decision in result.decisions:
+        for ref in _packs(decision):
+            packs[ref["id"] + ref["sha256"]] = ref
+    entry = log.Entry(
+        actor=user.name, role=user.role, action="plan_check", request_id=plan.id,
+        request=plan.model_dump(mode="json"), decision=[d.contract() for d in result.decisions], packs=list(packs.values()),
+        as_of=as_of.isoformat() if as_of else None,
+    )
+    with store.writing() as connection:
+        log.append(connection, [entry])
+    return result
