@@ -1,0 +1,95 @@
+"""What the page tests and the browser tests share: a real service (the app `create_app` builds, over a SQLite
+register set up here) with one user of each role, and a way to serve it with uvicorn on a loopback port.
+
+The register holds what the scenarios need and nothing else: 市教育局 already held its city-wide system meeting of
+2019 (REQ-0, so a second one is rejected under article 8), and 市财政局 issued a document (a record the education
+bureau's department user must not see).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import uvicorn
+
+from adapters.service.app import create_app
+from adapters.service.auth import UsersFile
+from adapters.service.settings import Settings
+from engine.records import RegisterFile
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+
+REGISTER = {
+    "units": [
+        {"name": "景德镇市人民政府办公室", "type": "general_office", "level": "city"},
+        {"name": "市教育局", "type": "department", "level": "city"},
+        {"name": "市财政局", "type": "department", "level": "city"},
+        {"name": "市卫生健康委", "type": "department", "level": "city"},
+    ],
+    "records": [
+        {
+            "id": "REQ-0", "kind": "meeting", "jurisdiction": "景德镇市", "unit": "市教育局", "date": "2019-03-25",
+            "title": "2019年全市教育工作会议", "topics": ["教育工作部署"], "held_in_name_of": "department",
+            "remit": "department", "scope": "citywide_system", "routine": False, "status": "held",
+        },
+        {
+            "id": "CZ-D-2019-001", "kind": "document", "jurisdiction": "景德镇市", "unit": "市财政局", "date": "2019-02-20",
+            "title": "关于加强预算绩效管理的通知", "issuer": "department", "remit": "department", "subject": "预算绩效管理",
+            "doc_no": "景财字〔2019〕8号", "valid_until": "2021-12-31", "status": "issued",
+        },
+    ],
+    "plans": [],
+}
+
+USERS = (("clerk", "office", None), ("jiaoyu", "department", "市教育局"), ("shenji", "auditor", None), ("root", "admin", None))
+
+
+@dataclass
+class Service:
+    app: object
+    tokens: dict[str, str] = field(default_factory=dict)
+    folder: Path | None = None
+
+
+def make_service(folder: Path) -> Service:
+    """The app over a fresh SQLite register in `folder`, with the register above and one user per role."""
+    users = UsersFile(folder / "users.yaml")
+    tokens = {name: users.add(name, role, unit) for name, role, unit in USERS}
+    app = create_app(Settings(db_url=str(folder / "register.sqlite3"), users_file=folder / "users.yaml"))
+    app.state.store.import_register(RegisterFile.model_validate(REGISTER), source="test")
+    return Service(app, tokens, folder)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Served:
+    """The app under uvicorn in a thread of this process, on a loopback port, until `stop()`."""
+
+    def __init__(self, app):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self) -> "Served":
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
