@@ -21,8 +21,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
+# Serves the pages and the API on http://127.0.0.1:8000 with the sample register in a fresh SQLite under
+# .jianfu-demo/, and prints a login for each role (JIANFU_PORT chooses another port).
 run: $(STAMP)
-	$(BIN)/jianfu check examples/requests.yaml --register examples/register.yaml; test $$? -le 1
+	$(BIN)/jianfu serve --demo --port $${JIANFU_PORT:-8000}
 
 # The browser tests drive Debian's Chromium (never a browser Playwright downloads): install it when it is missing.
 browser:

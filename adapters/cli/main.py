@@ -21,6 +21,7 @@ from engine.register import EMPTY_REGISTER
 from . import bench as bench_cli
 from . import register as register_cli
 from . import rules as rules_cli
+from . import service as service_cli
 from .common import EXIT_APPROVED, EXIT_INVALID, EXIT_REJECTED, RulesOption, VerboseOption, guard, load_catalog, setup_logging
 
 app = typer.Typer(
@@ -34,6 +35,9 @@ app = typer.Typer(
 app.add_typer(rules_cli.app, name="rules")
 app.add_typer(register_cli.app, name="register")
 app.command("bench")(bench_cli.bench)
+app.command("serve")(service_cli.serve)
+app.add_typer(service_cli.users_app, name="users")
+app.add_typer(service_cli.log_app, name="log")
 
 FormatOption = typer.Option("table", "--format", "-f", help=f"输出格式 / output format: {' | '.join(FORMATS)}")
 LangOption = typer.Option("zh", "--lang", help="语言 / language: zh | en")

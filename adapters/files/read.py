@@ -93,6 +93,20 @@ def submissions_from_json(text: str, name: str = "request") -> list[Any]:
     return located_submissions(located)
 
 
+def model_from_json(text: str, validate: Callable[[Any], Any], name: str = "request") -> Any:
+    """One object of a contract (a record, a filed plan) from a JSON text, errors placed at their field and line."""
+    if not text.strip():
+        raise InvalidInput([FieldError((), "请求体为空", "the body is empty", file=name)])
+    try:
+        located = load_json(text, name)
+    except SourceError as exc:
+        raise InvalidInput([exc.error]) from None
+    value, errors = _validate(located, located.data, (), validate)
+    if errors:
+        raise InvalidInput(errors)
+    return value
+
+
 def located_submissions(located: Located) -> list[Any]:
     data = located.data
     items = data if isinstance(data, list) else [data]

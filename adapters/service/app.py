@@ -8,6 +8,7 @@ shipped in the `swagger-ui-bundle` package, served by the app itself under /docs
 from __future__ import annotations
 
 import json
+import os
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -141,3 +142,12 @@ def create_app(settings: Settings) -> FastAPI:
 async def _lifespan(app: FastAPI):
     yield
     app.state.store.close()
+
+
+def app_from_environment() -> FastAPI:
+    """The app a uvicorn worker builds (`jianfu serve` passes its options through the environment)."""
+    return create_app(Settings(
+        db_url=os.environ.get("JIANFU_DATABASE_URL") or None,
+        rules_dir=os.environ.get("JIANFU_RULES") or None,
+        max_body_bytes=int(os.environ.get("JIANFU_MAX_BODY", 5 * 1024 * 1024)),
+    ))

@@ -9,13 +9,16 @@ that same transaction. A screening that does not record reads the register, then
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from engine import Decision, PlanCheck
 from engine.errors import FieldError, InvalidInput
 from engine.requests import Plan
 
-from adapters.files.read import submissions_from_json
+from adapters.files.plan_workbook import write_checked
+from adapters.files.read import read_plan, submissions_from_json
+from adapters.output import RuleBook
 from adapters.storage import SqlRegister
 from adapters.storage import decision_log as log
 
@@ -105,3 +108,28 @@ def check_plan(app_state: Any, user: User, plan: Plan, as_of: date | None = None
     with store.writing() as connection:
         log.append(connection, [entry])
     return result
+
+
+PLAN_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".yaml", ".yml", ".json")
+
+
+def plan_from_upload(filename: str | None, data: bytes, folder: Path) -> tuple[Plan, Path]:
+    """A plan uploaded as a file (Excel/WPS, CSV, YAML or JSON), read by the same readers as the command line.
+    The file is kept in `folder` (a temporary one) so the checked workbook can be written from it."""
+    suffix = Path(filename or "").suffix.lower()
+    if suffix not in PLAN_SUFFIXES:
+        raise InvalidInput([FieldError(("file",), f"文件类型应为 {'、'.join(PLAN_SUFFIXES)}", f"the file must be one of {', '.join(PLAN_SUFFIXES)}", file=filename)])
+    path = folder / f"plan{suffix}"
+    path.write_bytes(data)
+    try:
+        return read_plan(path), path
+    except InvalidInput as exc:  # name the file as the user knows it, not our temporary copy
+        raise InvalidInput([e.at(file=filename) for e in exc.errors]) from None
+
+
+def checked_workbook(app_state: Any, result: PlanCheck, source: Path | None, folder: Path, lang: str = "zh") -> bytes:
+    """The plan's workbook handed back with every item's decision (adapters.files.plan_workbook writes it, formula
+    injection neutralised); a new workbook when the plan came as JSON."""
+    out = folder / "checked.xlsx"
+    write_checked(source if source is not None else folder / "plan.json", result, out, RuleBook(app_state.catalog), lang)
+    return out.read_bytes()

@@ -442,6 +442,37 @@ class Store:
             out["events"] = [dict(e._mapping) for e in events]
             return out
 
+    def approvals(self, request_id: str | None = None, limit: int = 200, offset: int = 0) -> list[dict]:
+        """Approvals on file (valid and cancelled), newest first."""
+        query = select(t.approvals).order_by(t.approvals.c.seq.desc())
+        if request_id:
+            query = query.where(t.approvals.c.request_id == request_id)
+        with self.reading() as connection:
+            return [dict(r._mapping) for r in connection.execute(query.limit(limit).offset(offset))]
+
+    def plans(self, unit: str | None = None, year: int | None = None, limit: int = 200, offset: int = 0) -> list[dict]:
+        """Filed plans (and cancelled ones, marked so), without their items."""
+        query = select(
+            t.plans.c.id, t.plans.c.jurisdiction, t.plans.c.unit, t.plans.c.year, t.plans.c.filed_with, t.plans.c.filed_on,
+            t.plans.c.status, t.plans.c.source, t.plans.c.recorded_by, t.plans.c.recorded_at,
+        ).order_by(t.plans.c.year.desc(), t.plans.c.id)
+        if unit:
+            query = query.where(t.plans.c.unit == unit)
+        if year:
+            query = query.where(t.plans.c.year == year)
+        with self.reading() as connection:
+            return [dict(r._mapping) for r in connection.execute(query.limit(limit).offset(offset))]
+
+    def plan(self, plan_id: str) -> dict | None:
+        """One filed plan with its items (`body`, the plan as filed)."""
+        with self.reading() as connection:
+            row = connection.execute(select(t.plans).where(t.plans.c.id == plan_id)).first()
+        if row is None:
+            return None
+        out = dict(row._mapping)
+        out["body"] = json.loads(out["body"])
+        return out
+
     def counts(self) -> dict[str, int]:
         with self.reading() as connection:
             return {
