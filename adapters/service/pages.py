@@ -252,7 +252,7 @@ class FormField:
             self.control, self.choices = "text", []
         self.help = LIST_HELP.get(column.type) or FIELD_HELP.get(column.path) or column.help
         self.wide = column.type in ("attendees", "approvals", "indicators") or column.path == "title"
-        self.rows = 3
+        self.rows = 2
         self.value = ""
         self.locked = False
         self.errors: list[FieldError] = []
@@ -375,8 +375,22 @@ def screen_page(request: Request, kind: str):
     return _render(request, user, "screen.html", _screen_context(kind, groups, []))
 
 
-def _screen_context(kind: str, groups, errors, record: bool = False) -> dict[str, Any]:
-    return {"kind": kind, "kind_zh": KIND_ZH[kind], "groups": groups, "errors": errors, "record": record, "section": "screen"}
+def _screen_context(kind: str, groups, errors, record: bool = False, as_of: str = "") -> dict[str, Any]:
+    as_of_errors = [e for e in errors if e.path[:1] == ("as_of",)]
+    return {
+        "kind": kind, "kind_zh": KIND_ZH[kind], "groups": groups, "errors": errors, "record": record,
+        "as_of": as_of, "as_of_errors": as_of_errors, "section": "screen",
+    }
+
+
+def _as_of(text: str) -> tuple[date | None, list[FieldError]]:
+    """The optional 依据日期: decide with the packs in force on that day instead of the request's date."""
+    if not text:
+        return None, []
+    try:
+        return date.fromisoformat(text), []
+    except ValueError:
+        return None, [FieldError(("as_of",), f"应为日期 YYYY-MM-DD，收到 {text!r}", f"expected a date YYYY-MM-DD, got {text!r}")]
 
 
 @router.post("/screen/{kind}", response_class=HTMLResponse)
@@ -391,11 +405,14 @@ async def screen_submit(request: Request, kind: str):
         values["unit"] = user.unit or ""
     if record and not may_record(user):
         return _forbidden(request, user, "只有市政府办公室可以记入台账。", "only the general office records in the register.")
+    as_of_text = values.pop("as_of", "")
+    as_of, as_of_errors = _as_of(as_of_text)
     candidate, errors = read_form(kind, values)
-    if candidate is not None:
+    errors += as_of_errors
+    if candidate is not None and not errors:
         _unit_gate(request, user, candidate.unit)
         try:
-            decisions = await run_in_threadpool(screening.screen, request.app.state, user, [candidate], record, None)
+            decisions = await run_in_threadpool(screening.screen, request.app.state, user, [candidate], record, as_of)
         except (ServiceError, InvalidInput, EvaluationError) as exc:
             error = as_service_error(exc)
             if error.status == 403:
@@ -415,7 +432,7 @@ async def screen_submit(request: Request, kind: str):
             }
             return _render(request, user, "decision.html", context)
     groups, _ = build_form(kind, user, request.app.state.catalog, values, errors)
-    return _render(request, user, "screen.html", _screen_context(kind, groups, errors, record), status=422)
+    return _render(request, user, "screen.html", _screen_context(kind, groups, errors, record, as_of_text), status=422)
 
 
 # -- the annual plan ---------------------------------------------------------------------------------------------

@@ -54,6 +54,7 @@ class Service:
     app: object
     tokens: dict[str, str] = field(default_factory=dict)
     folder: Path | None = None
+    url: str = ""  # set once it is served
 
 
 def make_service(folder: Path) -> Service:

@@ -44,7 +44,7 @@ def text(html: str) -> str:
 
 
 def field_block(html: str, name: str) -> str:
-    found = re.search(rf'<div class="field[^"]*" data-field="{re.escape(name)}">(.*?)\n</div>', html, re.S)
+    found = re.search(rf'<div class="field[^"]*" data-field="{re.escape(name)}">(.*?)\n\s*</div>', html, re.S)
     assert found, f"no field {name}"
     return found.group(1)
 
@@ -281,3 +281,12 @@ def test_the_register_searches_by_unit_kind_and_year_and_says_when_a_year_is_wro
     assert 'data-record="REQ-0"' not in c.get("/register", params={"year": "2018"}).text
     assert 'data-record="REQ-0"' in c.get("/register", params={"unit": "市教育局", "year": "2019"}).text
     assert "年度应为四位数字" in c.get("/register", params={"year": "19x"}).text
+
+
+def test_a_day_no_pack_is_in_force_decides_nothing_and_says_why(service):
+    c = client(service, "clerk")
+    answer = c.post("/screen/meeting", data={**MEETING, "id": "PG-M-OLD", "as_of": "2010-01-01"})
+    assert answer.status_code == 422 and 'class="verdict' not in answer.text
+    assert "无法作出决定" in text(answer.text)
+    wrong = c.post("/screen/meeting", data={**MEETING, "id": "PG-M-ASOF", "as_of": "2019-13-01"})
+    assert wrong.status_code == 422 and "应为日期 YYYY-MM-DD" in text(field_block(wrong.text, "as_of"))
