@@ -68,13 +68,19 @@ def shot(page, name: str) -> Path:
     return path
 
 
-def fill_meeting(page, **values: str) -> None:
+def submit_meeting(page, service, until: str, record: bool = False, **values: str) -> None:
+    """Open the meeting form, fill each control as a clerk would, submit, and wait for `until` to show."""
+    page.goto(service.url + "/screen/meeting")
     for name, value in values.items():
         control = page.locator(f'[name="{name}"]')
         if control.evaluate("e => e.tagName") == "SELECT":
             control.select_option(value)
         else:
             control.fill(value)
+    if record:
+        page.check('input[name="record"]')
+    page.click("#screen-form button[type=submit]")
+    page.wait_for_selector(until)
 
 
 MEETING = {
@@ -90,9 +96,7 @@ def test_the_office_screens_a_second_system_meeting_and_reads_article_8_on_the_p
     page.click("text=审查申请")
     page.wait_for_url("**/screen/meeting")
     shot(page, "01-会议表单")
-    fill_meeting(page, id="BR-M-2", **MEETING)
-    page.click("#screen-form button[type=submit]")
-    page.wait_for_selector(".verdict")
+    submit_meeting(page, service, ".verdict", id="BR-M-2", **MEETING)
     assert page.inner_text(".verdict .word").strip() == "驳回"
     finding = page.locator('article.finding[data-clause="8"]')
     assert finding.count() == 1
@@ -103,13 +107,9 @@ def test_the_office_screens_a_second_system_meeting_and_reads_article_8_on_the_p
     shot(page, "02-会议驳回-第8条")
 
 
-def test_the_office_screens_an_approved_meeting_and_records_it(page_as):
+def test_the_office_screens_an_approved_meeting_and_records_it(page_as, service):
     page = page_as("clerk")
-    page.goto(page.url.rstrip("/") + "/screen/meeting")
-    fill_meeting(page, **{**MEETING, "id": "BR-M-WSJ-1", "unit": "市卫生健康委", "title": "全市卫生健康系统工作会议"})
-    page.check('input[name="record"]')
-    page.click("#screen-form button[type=submit]")
-    page.wait_for_selector(".verdict")
+    submit_meeting(page, service, ".verdict", record=True, **{**MEETING, "id": "BR-M-WSJ-1", "unit": "市卫生健康委", "title": "全市卫生健康系统工作会议"})
     assert page.inner_text(".verdict .word").strip() == "批准"
     assert page.locator("article.finding.block").count() == 0
     assert "system_meeting_once_a_year" in page.inner_text("ul.rule-list.passed")
@@ -119,12 +119,9 @@ def test_the_office_screens_an_approved_meeting_and_records_it(page_as):
     shot(page, "03-会议批准并记入台账")
 
 
-def test_a_wrong_field_is_marked_where_it_is_typed(page_as):
+def test_a_wrong_field_is_marked_where_it_is_typed(page_as, service):
     page = page_as("clerk")
-    page.goto(page.url.rstrip("/") + "/screen/meeting")
-    fill_meeting(page, **{**MEETING, "id": "BR-M-BAD", "routine": "", "attendees": "市公安局"})
-    page.click("#screen-form button[type=submit]")
-    page.wait_for_selector("#errors")
+    submit_meeting(page, service, "#errors", **{**MEETING, "id": "BR-M-BAD", "routine": "", "attendees": "市公安局"})
     routine = page.locator('.field.invalid[data-field="routine"] .error').inner_text()
     attendees = page.locator('.field.invalid[data-field="attendees"] .error').inner_text()
     assert "routine" in routine and "缺少必填字段" in routine
@@ -166,3 +163,15 @@ def test_a_department_does_not_see_another_units_records(page_as, service):
     assert response.status == 403
     assert "无权访问" in page.inner_text("h1")
     shot(page, "06-部门无权查看他单位")
+
+
+def test_an_auditor_reads_article_8_in_the_catalogue_with_its_parameter_and_scenarios(page_as):
+    page = page_as("shenji")
+    assert page.locator("text=审查申请").count() == 0  # an auditor reads; there is nothing for it to screen
+    page.click("text=规则目录")
+    page.click('a[href="/rules/system_meeting_once_a_year"]')
+    page.wait_for_selector("#parameters")
+    assert "system_meetings_per_year" in page.inner_text("#parameters")
+    scenarios = page.inner_text("#scenarios")
+    assert "批准" in scenarios and "驳回" in scenarios
+    shot(page, "07-规则第8条")

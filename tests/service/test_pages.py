@@ -290,3 +290,21 @@ def test_a_day_no_pack_is_in_force_decides_nothing_and_says_why(service):
     assert "无法作出决定" in text(answer.text)
     wrong = c.post("/screen/meeting", data={**MEETING, "id": "PG-M-ASOF", "as_of": "2019-13-01"})
     assert wrong.status_code == 422 and "应为日期 YYYY-MM-DD" in text(field_block(wrong.text, "as_of"))
+
+
+def test_the_checked_workbook_downloads_from_another_worker_process(service):
+    """`jianfu serve --workers N`: the upload and the download may reach different processes."""
+    from adapters.service.app import create_app
+    from adapters.service.settings import Settings
+
+    c = client(service, "jiaoyu")
+    link = re.search(r'id="download" href="(/plans/checked/[^"]+)"', upload(c, "plan.json", json.dumps(PLAN, ensure_ascii=False).encode()).text).group(1)
+    other = create_app(Settings(db_url=str(service.folder / "register.sqlite3"), users_file=service.folder / "users.yaml"))
+    try:
+        worker = TestClient(other, follow_redirects=False)
+        worker.cookies.set("jianfu_token", service.tokens["jiaoyu"])
+        answer = worker.get(link)
+        assert answer.status_code == 200 and openpyxl.load_workbook(io.BytesIO(answer.content))["会议"].max_row == 2
+        assert worker.get(link[:-3] + "xyz").status_code == 404
+    finally:
+        other.state.store.close()
