@@ -308,3 +308,17 @@ def test_the_checked_workbook_downloads_from_another_worker_process(service):
         assert worker.get(link[:-3] + "xyz").status_code == 404
     finally:
         other.state.store.close()
+
+
+def test_an_approval_typed_one_per_line_lifts_article_8_and_the_page_says_so(service):
+    approvals = "市政府办公室|办字〔2019〕1号\n市政府|景府字〔2019〕5号|2019-05-01|8"
+    answer = client(service, "clerk").post("/screen/meeting", data={**MEETING, "id": "PG-M-APPROVED", "approvals": approvals})
+    assert 'class="verdict approve"' in answer.text
+    waived = re.search(r'<article class="finding waived" data-rule="system_meeting_once_a_year" data-clause="8">(.*?)</article>', answer.text, re.S)
+    assert waived and "已取得批准（市政府 景府字〔2019〕5号 2019-05-01）" in text(waived.group(1))
+
+
+def test_what_a_clerk_types_is_shown_as_text_never_run_as_markup(service):
+    title = '<script>alert("x")</script>'
+    answer = client(service, "clerk").post("/screen/meeting", data={**MEETING, "id": "PG-M-XSS", "title": title})
+    assert '<script>alert("x")</script>' not in answer.text and "&lt;script&gt;" in answer.text
