@@ -13,6 +13,8 @@ requests only and sees only its own unit's records; `auditor` reads (rules, regi
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import re
 import secrets
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin
 from urllib.parse import quote
 
+import yaml
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -45,7 +48,7 @@ from engine.facts import FACTS
 from engine.requests import KINDS, Bulletin, Document, Inspection, Meeting, Request as RequestModel
 
 from . import auth, screening
-from .auth import COOKIE, ROLE_ZH, User
+from .auth import COOKIE, ROLE_ZH, ROLES, User
 from .errors import ServiceError, as_service_error
 
 router = APIRouter(include_in_schema=False)
@@ -86,7 +89,7 @@ def may_screen(user: User) -> bool:
 
 
 def may_record(user: User) -> bool:
-    return user.role in ("office", "admin")
+    return user.role in screening.RECORDERS
 
 
 class _Gate(Exception):
@@ -101,8 +104,9 @@ def _user(request: Request, allowed: tuple[str, ...] | None = None) -> User:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise _Gate(RedirectResponse(f"/login?next={quote(target)}", status_code=303))
     if allowed is not None and user.role not in set(allowed) | {"admin"}:
-        names = "、".join(ROLE_ZH[r] for r in ("office", "department", "auditor", "admin") if r in set(allowed) | {"admin"})
-        raise _Gate(_forbidden(request, user, f"此页面仅限 {names}。", f"only {', '.join(sorted(set(allowed) | {'admin'}))} may use this page."))
+        permitted = [r for r in ROLES if r in allowed or r == "admin"]
+        names = "、".join(ROLE_ZH[r] for r in permitted)
+        raise _Gate(_forbidden(request, user, f"此页面仅限 {names}。", f"only {', '.join(permitted)} may use this page."))
     return user
 
 
@@ -117,9 +121,6 @@ def _forbidden(request: Request, user: User | None, zh: str, en: str) -> Respons
 
 def gated(handler):
     """Turn a `_Gate` raised anywhere in a page handler into its response."""
-    import functools
-    import inspect
-
     if inspect.iscoroutinefunction(handler):
 
         @functools.wraps(handler)
@@ -165,22 +166,17 @@ def _render(request: Request, user: User | None, name: str, context: dict[str, A
     return templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
 
 
-_BOOKS: dict[int, RuleBook] = {}
-
-
+@lru_cache(maxsize=8)
 def _rule_book(catalog) -> RuleBook:
-    book = _BOOKS.get(id(catalog))
-    if book is None:
-        book = _BOOKS[id(catalog)] = RuleBook(catalog)
-    return book
+    """Rule titles by id, once per catalog (a service loads one)."""
+    return RuleBook(catalog)
 
 
 def _fact_label(catalog, name: str) -> str:
+    """A fact's or a parameter's Chinese description, for the facts a finding counted."""
     fact = FACTS.get(name)
     if fact is not None:
         return fact.zh
-    if name == "approved":
-        return "是否已取得批准"
     for stack in catalog.stacks.values():
         param = stack.parameters.get(name)
         if param is not None:
@@ -592,8 +588,6 @@ def rule_page(request: Request, rule_id: str):
     rule, loaded = found[0]
     stack = catalog.stacks[loaded.id]
     params = [(name, stack.parameters[name]) for name in sorted(rule.params_tested | _fact_params(rule)) if name in stack.parameters]
-    import yaml
-
     condition = yaml.safe_dump({"applies": _plain(rule.applies), "violated": _plain(rule.violated)}, allow_unicode=True, sort_keys=False)
     scenarios = [
         {"name": s.name, "outcomes": s.outcomes, "file_name": Path(s.file).name, "line": s.line}
