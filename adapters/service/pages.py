@@ -81,6 +81,7 @@ FIELD_HELP = {
     "relays.doc_no": "转发上级文件时填写本组 / fill this group when it passes on a superior document",
 }
 COMMON = ("id", "jurisdiction", "unit", "date", "title", "topics", "approvals")
+AS_OF = "as_of"
 
 
 # -- who may do what ---------------------------------------------------------------------------------------------
@@ -298,14 +299,14 @@ def build_form(kind: str, user: User, catalog, values: dict[str, str] | None = N
         f.value = (values or {}).get(f.name, defaults.get(f.name, ""))
         if f.name == "unit" and user.role == "department":
             f.value, f.locked = user.unit or "", True
-    leftover = _attach(fields, errors or [])
+    summary = _attach(fields, errors or [])
     common = [f for f in fields if f.name in COMMON]
     own = [f for f in fields if f.name not in COMMON]
     groups = [
         {"title": "共同字段", "title_en": "common to every kind", "fields": common},
         {"title": f"{KIND_ZH[kind]}字段", "title_en": f"{kind} fields", "fields": own},
     ]
-    return groups, leftover
+    return groups, summary
 
 
 def _defaults(kind: str, catalog) -> dict[str, str]:
@@ -319,11 +320,12 @@ def _defaults(kind: str, catalog) -> dict[str, str]:
     }
 
 
-def _attach(fields: list[FormField], errors: list[FieldError]) -> list[FieldError]:
+def _attach(fields: list[FormField], errors: list[FieldError]) -> list[tuple[FieldError, str | None]]:
     """Each error next to its field: the longest field path that begins the error's path, or the first field
-    inside the error's path (`relays` missing a key); errors about no field stay in the summary only."""
+    inside the error's path (`relays` missing a key). Returns every error with the field it went to (None when it
+    is about no field: the summary above the form shows those only)."""
     paths = {tuple(f.name.split(".")): f for f in fields}
-    unplaced = []
+    placed: list[tuple[FieldError, str | None]] = []
     for error in errors:
         path = tuple(p for p in error.path if isinstance(p, str))
         target = None
@@ -333,11 +335,12 @@ def _attach(fields: list[FormField], errors: list[FieldError]) -> list[FieldErro
                 break
         if target is None and path:
             target = next((f for p, f in paths.items() if p[: len(path)] == path), None)
-        if target is None:
-            unplaced.append(error)
-        else:
+        if target is not None:
             target.errors.append(error)
-    return unplaced
+            placed.append((error, target.name))
+        else:  # 依据日期 (as_of) is a screening option beside the request, shown apart
+            placed.append((error, AS_OF if error.path[:1] == (AS_OF,) else None))
+    return placed
 
 
 def read_form(kind: str, values: dict[str, str]) -> tuple[Any, list[FieldError]]:
@@ -367,14 +370,14 @@ def screen_page(request: Request, kind: str):
     user = _user(request, ("office", "department"))
     if kind not in KINDS:
         return _render(request, user, "not_found.html", {"what": f"没有这类申请：{kind} / no such kind"}, status=404)
-    groups, _ = build_form(kind, user, request.app.state.catalog)
-    return _render(request, user, "screen.html", _screen_context(kind, groups, []))
+    groups, summary = build_form(kind, user, request.app.state.catalog)
+    return _render(request, user, "screen.html", _screen_context(kind, groups, summary))
 
 
-def _screen_context(kind: str, groups, errors, record: bool = False, as_of: str = "") -> dict[str, Any]:
-    as_of_errors = [e for e in errors if e.path[:1] == ("as_of",)]
+def _screen_context(kind: str, groups, summary, record: bool = False, as_of: str = "") -> dict[str, Any]:
+    as_of_errors = [e for e, name in summary if name == AS_OF]
     return {
-        "kind": kind, "kind_zh": KIND_ZH[kind], "groups": groups, "errors": errors, "record": record,
+        "kind": kind, "kind_zh": KIND_ZH[kind], "groups": groups, "errors": summary, "record": record,
         "as_of": as_of, "as_of_errors": as_of_errors, "section": "screen",
     }
 
@@ -386,7 +389,7 @@ def _as_of(text: str) -> tuple[date | None, list[FieldError]]:
     try:
         return date.fromisoformat(text), []
     except ValueError:
-        return None, [FieldError(("as_of",), f"应为日期 YYYY-MM-DD，收到 {text!r}", f"expected a date YYYY-MM-DD, got {text!r}")]
+        return None, [FieldError((AS_OF,), f"应为日期 YYYY-MM-DD，收到 {text!r}", f"expected a date YYYY-MM-DD, got {text!r}")]
 
 
 @router.post("/screen/{kind}", response_class=HTMLResponse)
@@ -401,7 +404,7 @@ async def screen_submit(request: Request, kind: str):
         values["unit"] = user.unit or ""
     if record and not may_record(user):
         return _forbidden(request, user, "只有市政府办公室可以记入台账。", "only the general office records in the register.")
-    as_of_text = values.pop("as_of", "")
+    as_of_text = values.pop(AS_OF, "")
     as_of, as_of_errors = _as_of(as_of_text)
     candidate, errors = read_form(kind, values)
     errors += as_of_errors
@@ -427,8 +430,8 @@ async def screen_submit(request: Request, kind: str):
                 "section": "screen",
             }
             return _render(request, user, "decision.html", context)
-    groups, _ = build_form(kind, user, request.app.state.catalog, values, errors)
-    return _render(request, user, "screen.html", _screen_context(kind, groups, errors, record, as_of_text), status=422)
+    groups, summary = build_form(kind, user, request.app.state.catalog, values, errors)
+    return _render(request, user, "screen.html", _screen_context(kind, groups, summary, record, as_of_text), status=422)
 
 
 # -- the annual plan ---------------------------------------------------------------------------------------------
