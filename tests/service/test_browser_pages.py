@@ -134,7 +134,7 @@ def test_a_department_uploads_its_plan_and_downloads_the_checked_workbook(page_a
     write_template(plan)  # the template's example rows: 市教育局's 2019 system meeting is its second (REQ-0 was held)
     page = page_as("jiaoyu")
     page.click("text=年度计划预审")
-    page.set_input_files("#f-plan", str(plan))
+    page.set_input_files("#f-file", str(plan))
     page.click("#plan-form button[type=submit]")
     page.wait_for_selector("table.items")
     assert "尚未报市政府督查室备案" in page.inner_text("#filed")

@@ -202,7 +202,7 @@ PLAN = {
 
 
 def upload(c: TestClient, name: str, content: bytes):
-    return c.post("/plans", files={"plan": (name, content, "application/octet-stream")})
+    return c.post("/plans", files={"file": (name, content, "application/octet-stream")})
 
 
 def test_a_plan_upload_shows_each_item_and_hands_back_the_checked_workbook(service):
@@ -235,7 +235,7 @@ def test_an_unfiled_plan_says_so_and_a_bad_plan_names_the_field(service):
     bad = upload(c, "plan.json", json.dumps(broken, ensure_ascii=False).encode())
     assert bad.status_code == 422 and "items[0].scope" in bad.text and "plan.json" in bad.text
     wrong_type = upload(c, "plan.exe", b"MZ")
-    assert wrong_type.status_code == 422 and "不支持的文件类型" in wrong_type.text
+    assert wrong_type.status_code == 422 and "文件类型应为" in wrong_type.text
 
 
 def test_a_department_cannot_pre_check_another_units_plan(service):
