@@ -171,8 +171,16 @@ def _render(request: Request, user: User | None, name: str, context: dict[str, A
         "rule_title": book.title,
         "fact_label": lambda name: _fact_label(catalog, name),
         "show": lambda value, name="": _show(name, value, "zh"),
+        "when": _when,
     }
     return templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
+
+
+def _when(moment: Any) -> str:
+    """A stored time to the second (the register keeps UTC)."""
+    if moment is None:
+        return ""
+    return (moment.strftime("%Y-%m-%d %H:%M:%S") if hasattr(moment, "strftime") else str(moment)[:19]) + " UTC"
 
 
 @lru_cache(maxsize=8)
