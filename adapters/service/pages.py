@@ -36,7 +36,7 @@ from starlette.concurrency import run_in_threadpool
 from adapters.cli.rules import _fact_params, _plain, features_dir
 from adapters.files import tabular
 from adapters.files.columns import STATUS_ZH, Column
-from adapters.files.plan_workbook import write_checked
+from adapters.files.plan_workbook import write_template
 from adapters.files.read import read_plan
 from adapters.files.sheets import columns_for
 from adapters.output import DECISION_ZH, SEVERITY_ZH, RuleBook
@@ -542,6 +542,23 @@ async def plans_submit(request: Request):
     return _render(request, user, "plan_result.html", context)
 
 
+@router.get("/plans/template")
+@gated
+def plan_template(request: Request):
+    """The Excel/WPS template a department fills in (the same as `jianfu plan template`)."""
+    _user(request, ("office", "department"))
+    with tempfile.TemporaryDirectory(prefix="jianfu-template-") as folder:
+        path = Path(folder) / "template.xlsx"
+        write_template(path)
+        content = path.read_bytes()
+    return _xlsx(content, "年度计划模板.xlsx")
+
+
+def _xlsx(content: bytes, filename: str) -> Response:
+    headers = {"Content-Disposition": f"attachment; filename=\"plan.xlsx\"; filename*=UTF-8''{quote(filename)}"}
+    return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", headers=headers)
+
+
 @router.get("/plans/checked/{token}")
 @gated
 def checked_workbook(request: Request, token: str):
@@ -550,8 +567,7 @@ def checked_workbook(request: Request, token: str):
     if found is None:
         return _render(request, user, "not_found.html", {"what": "审查后的工作簿已过期或不存在，请重新上传 / the checked workbook is gone: upload the plan again"}, status=404)
     filename, content = found
-    headers = {"Content-Disposition": f"attachment; filename=\"checked.xlsx\"; filename*=UTF-8''{quote(filename)}"}
-    return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", headers=headers)
+    return _xlsx(content, filename)
 
 
 # -- the rule catalogue ------------------------------------------------------------------------------------------

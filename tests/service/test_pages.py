@@ -331,3 +331,14 @@ def test_every_asset_a_page_uses_is_served_by_the_app_itself(service, path):
         served = c.get(asset)
         assert served.status_code == 200 and served.content
     assert '<link rel="stylesheet" href="/static/jianfu.css">' in html
+
+
+def test_a_department_downloads_the_template_and_its_example_uploads_back(service):
+    c = client(service, "jiaoyu")
+    assert 'href="/plans/template"' in c.get("/plans").text
+    template = c.get("/plans/template")
+    assert template.status_code == 200 and "attachment" in template.headers["content-disposition"]
+    assert openpyxl.load_workbook(io.BytesIO(template.content)).sheetnames == ["说明", "计划", "文件", "会议", "督查检查考核", "简报"]
+    answer = upload(c, "模板.xlsx", template.content)
+    assert answer.status_code == 200 and "共 4 项" in text(answer.text)
+    assert client(service, "shenji").get("/plans/template").status_code == 403
