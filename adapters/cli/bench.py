@@ -14,11 +14,20 @@ def bench(
     seed: int = typer.Option(7, "--seed"),
     samples: int = typer.Option(2000, "--samples", help="审查次数 / screenings to time"),
     as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象 / print one JSON object"),
+    service: bool = typer.Option(False, "--service", help="压测运行中的服务（HTTP，回环） / load the running service over loopback"),
+    seconds: float = typer.Option(60.0, "--seconds", help="--service：计时秒数 / measured seconds"),
+    workers: int = typer.Option(2, "--workers", help="--service：服务工作进程数 / service worker processes"),
+    clients: int = typer.Option(8, "--clients", help="--service：并发连接数 / concurrent connections"),
 ) -> None:
-    """基准测试：全省规模台账上的审查速度 / benchmark screenings against a province-sized register."""
-    from bench.run import run
+    """基准测试：全省规模台账上的审查速度；--service 压测服务 / benchmark screenings; --service loads the service."""
+    if service:
+        from bench.service import run as run_service
 
-    result = run(records=records, db=db, seed=seed, samples=samples)
+        result = run_service(seconds=seconds, workers=workers, clients=clients, db=db)
+    else:
+        from bench.run import run
+
+        result = run(records=records, db=db, seed=seed, samples=samples)
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False))
     else:

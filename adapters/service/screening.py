@@ -60,7 +60,7 @@ def _packs(decision: Decision) -> list[dict[str, Any]]:
 def _entry(user: User, action: str, request: Any, decision: Decision, as_of: date | None) -> log.Entry:
     return log.Entry(
         actor=user.name, role=user.role, action=action, request_id=request.id,
-        request=request.model_dump(mode="json"), decision=decision.contract(), packs=_packs(decision),
+        request=request.model_dump_json(), decision=decision.model_dump_json(), packs=_packs(decision),
         as_of=as_of.isoformat() if as_of else None,
     )
 

@@ -45,8 +45,8 @@ class Entry:
     role: str
     action: str  # screening | recording | plan_check
     request_id: str
-    request: Any  # JSON-able
-    decision: Any  # JSON-able
+    request: Any  # JSON-able, or its JSON text as it is to be kept
+    decision: Any  # JSON-able, or its JSON text as it is to be kept
     packs: list[dict[str, Any]]
     as_of: str | None = None
 
@@ -76,8 +76,8 @@ def append(connection: Connection, entries: Sequence[Entry]) -> list[dict[str, A
             "action": entry.action,
             "request_id": entry.request_id,
             "as_of": entry.as_of,
-            "request": canonical(entry.request),
-            "decision": canonical(entry.decision),
+            "request": _text(entry.request),
+            "decision": _text(entry.decision),
             "packs": canonical(entry.packs),
             "prev_hash": prev,
         }
@@ -85,6 +85,11 @@ def append(connection: Connection, entries: Sequence[Entry]) -> list[dict[str, A
         rows.append(row)
     connection.execute(insert(t.decision_log), rows)
     return rows
+
+
+def _text(value: Any) -> str:
+    """JSON kept as given when it already is text (pydantic's own serialisation, the hot path), else canonical."""
+    return value if isinstance(value, str) else canonical(value)
 
 
 COLUMNS = [t.decision_log.c[name] for name in (*HASHED, "hash")]
