@@ -82,25 +82,23 @@ def read_submissions(path: Path) -> list[Any]:
     return located_submissions(_structured(path))
 
 
-def submissions_from_json(text: str, name: str = "request") -> list[Any]:
-    """Requests or plans from a JSON text (an HTTP body): errors name the field and the line, as for a file."""
+def _body_json(text: str, name: str) -> Located:
     if not text.strip():
         raise InvalidInput([FieldError((), "请求体为空", "the body is empty", file=name)])
     try:
-        located = load_json(text, name)
+        return load_json(text, name)
     except SourceError as exc:
         raise InvalidInput([exc.error]) from None
-    return located_submissions(located)
+
+
+def submissions_from_json(text: str, name: str = "request") -> list[Any]:
+    """Requests or plans from a JSON text (an HTTP body): errors name the field and the line, as for a file."""
+    return located_submissions(_body_json(text, name))
 
 
 def model_from_json(text: str, validate: Callable[[Any], Any], name: str = "request") -> Any:
     """One object of a contract (a record, a filed plan) from a JSON text, errors placed at their field and line."""
-    if not text.strip():
-        raise InvalidInput([FieldError((), "请求体为空", "the body is empty", file=name)])
-    try:
-        located = load_json(text, name)
-    except SourceError as exc:
-        raise InvalidInput([exc.error]) from None
+    located = _body_json(text, name)
     value, errors = _validate(located, located.data, (), validate)
     if errors:
         raise InvalidInput(errors)

@@ -193,6 +193,19 @@ def _unit_filter(user: User, unit: str | None) -> str | None:
     return unit
 
 
+def _visible(user: User, found: dict | None, what: str, missing: tuple[str, str]) -> dict:
+    """An entry of the register, if there is one (404) and the user may see its unit (403)."""
+    if found is None:
+        raise not_found(*missing)
+    check_unit(user, found["unit"], what)
+    return found
+
+
+async def _body(request: Request, validate, name: str):
+    """One object of the register's contract from the JSON body, errors with field path and line."""
+    return model_from_json((await request.body()).decode("utf-8", "replace"), validate, name)
+
+
 @router.get("/records", tags=["register"])
 def records(
     request: Request,
@@ -210,16 +223,13 @@ def records(
 @router.get("/records/{record_id}", tags=["register"])
 def record(record_id: str, request: Request, user: User = Depends(require(*READERS))) -> dict[str, Any]:
     found = request.app.state.store.record(record_id)
-    if found is None:
-        raise not_found(f"台账中没有编号 {record_id!r}", f"no record {record_id!r}")
-    check_unit(user, found["unit"], record_id)
-    return found
+    return _visible(user, found, record_id, (f"台账中没有编号 {record_id!r}", f"no record {record_id!r}"))
 
 
 @router.post("/records", tags=["register"], status_code=201, openapi_extra={"requestBody": JSON_BODY})
 async def add_record(request: Request, user: User = Depends(require(*WRITERS))) -> dict[str, Any]:
     """记入一条台账记录（如已召开、已印发），不经审查 / append a record as it is (held, issued, …)."""
-    item = model_from_json((await request.body()).decode("utf-8", "replace"), RECORD.validate_python, "record")
+    item = await _body(request, RECORD.validate_python, "record")
     await run_in_threadpool(request.app.state.store.add_record, item, user.name, "api")
     return {"id": item.id, "status": item.status}
 
@@ -273,16 +283,13 @@ def plans(request: Request, unit: str | None = None, year: int | None = None, li
 @router.get("/plans/{plan_id}", tags=["register"])
 def plan(plan_id: str, request: Request, user: User = Depends(require(*READERS))) -> dict[str, Any]:
     found = request.app.state.store.plan(plan_id)
-    if found is None:
-        raise not_found(f"台账中没有计划 {plan_id!r}", f"no plan {plan_id!r}")
-    check_unit(user, found["unit"], plan_id)
-    return found
+    return _visible(user, found, plan_id, (f"台账中没有计划 {plan_id!r}", f"no plan {plan_id!r}"))
 
 
 @router.post("/plans", tags=["register"], status_code=201, openapi_extra={"requestBody": JSON_BODY})
 async def file_plan(request: Request, user: User = Depends(require(*WRITERS))) -> dict[str, Any]:
     """登记一份已报督查室备案的年度计划 / file a plan (filed_with and filed_on set)."""
-    item = model_from_json((await request.body()).decode("utf-8", "replace"), FiledPlan.model_validate, "plan")
+    item = await _body(request, FiledPlan.model_validate, "plan")
     await run_in_threadpool(request.app.state.store.file_plan, item, user.name)
     return {"id": item.id, "status": "filed"}
 

@@ -7,22 +7,27 @@ from __future__ import annotations
 
 import pytest
 
-from live_service import POSTGRES, Service, drop_schema, postgres_schema, start_service, stop_service
+from live_service import Service, start_service, stop_service
+from pg_schemas import POSTGRES, SKIP_REASON, drop_schema, postgres_schema_url
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database(request, tmp_path_factory):
-    """A fresh database URL for a service: SQLite, and PostgreSQL when JIANFU_TEST_POSTGRES_URL is set."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('service-db') / 'register.sqlite3'}"
+def _database(kind: str, sqlite_file):
+    if kind == "sqlite":
+        yield f"sqlite:///{sqlite_file}"
         return
     if not POSTGRES:
-        pytest.skip("PostgreSQL 测试未运行：未设置 JIANFU_TEST_POSTGRES_URL / PostgreSQL tests skipped: set JIANFU_TEST_POSTGRES_URL")
-    url, schema = postgres_schema()
+        pytest.skip(SKIP_REASON)
+    url, schema = postgres_schema_url("js")
     try:
         yield url
     finally:
         drop_schema(schema)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database(request, tmp_path_factory):
+    """A fresh database URL for the shared service: SQLite, and PostgreSQL when JIANFU_TEST_POSTGRES_URL is set."""
+    yield from _database(request.param, tmp_path_factory.mktemp("service-db") / "register.sqlite3")
 
 
 @pytest.fixture(scope="session")
@@ -35,15 +40,5 @@ def service(database, tmp_path_factory) -> Service:
 
 @pytest.fixture
 def new_database(request, tmp_path):
-    """A database of a test's own (same backends as `database`)."""
-    kind = getattr(request, "param", "sqlite")
-    if kind == "sqlite":
-        yield f"sqlite:///{tmp_path / 'own.sqlite3'}"
-        return
-    if not POSTGRES:
-        pytest.skip("PostgreSQL 测试未运行：未设置 JIANFU_TEST_POSTGRES_URL / PostgreSQL tests skipped: set JIANFU_TEST_POSTGRES_URL")
-    url, schema = postgres_schema()
-    try:
-        yield url
-    finally:
-        drop_schema(schema)
+    """A database of a test's own (parametrise indirectly with "sqlite" or "postgresql")."""
+    yield from _database(getattr(request, "param", "sqlite"), tmp_path / "own.sqlite3")

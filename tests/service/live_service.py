@@ -16,17 +16,14 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
 
 import httpx
-from sqlalchemy import create_engine, text
 
 from adapters.files.read import read_register
 from adapters.service.auth import UsersFile
-from adapters.storage import normalise_url, open_store
+from adapters.storage import open_store
 
 REPO = Path(__file__).resolve().parents[2]
-POSTGRES = os.environ.get("JIANFU_TEST_POSTGRES_URL")
 USERS = {
     "office": ("办公室", None),
     "department": ("市教育局", "市教育局"),
@@ -57,25 +54,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def postgres_schema() -> tuple[str, str]:
-    """A schema of its own on the test server: (URL with search_path set, schema name)."""
-    base = normalise_url(POSTGRES)
-    schema = f"js_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    admin.dispose()
-    joiner = "&" if "?" in base else "?"
-    return f"{base}{joiner}options={quote(f'-csearch_path={schema}')}", schema
-
-
-def drop_schema(schema: str) -> None:
-    admin = create_engine(normalise_url(POSTGRES))
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 def start_service(folder: Path, db_url: str, workers: int = 1, sample: bool = True, extra: tuple[str, ...] = ()) -> Service:

@@ -7,17 +7,14 @@ server that cannot be reached fails the tests instead of skipping them.
 from __future__ import annotations
 
 import os
-import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from sqlalchemy import create_engine, text
 
-from adapters.storage import normalise_url, open_store
+from adapters.storage import open_store
 from engine import Engine, load_folder
+from pg_schemas import POSTGRES, SKIP_REASON, drop_schema, postgres_schema_url
 
-POSTGRES = os.environ.get("JIANFU_TEST_POSTGRES_URL")
 RULES = Path(__file__).resolve().parents[2] / "rules"
 _ran_postgres: list[str] = []
 
@@ -27,24 +24,6 @@ def engine() -> Engine:
     return Engine(load_folder(RULES))
 
 
-def _postgres_schema_url() -> tuple[str, str]:
-    base = normalise_url(POSTGRES)
-    schema = f"jt_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    admin.dispose()
-    joiner = "&" if "?" in base else "?"
-    return f"{base}{joiner}options={quote(f'-csearch_path={schema}')}", schema
-
-
-def _drop_schema(schema: str) -> None:
-    admin = create_engine(normalise_url(POSTGRES))
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request, tmp_path):
     """A fresh, empty register database URL (the schema is created by the first open_store)."""
@@ -52,13 +31,13 @@ def db_url(request, tmp_path):
         yield f"sqlite:///{tmp_path / 'register.sqlite3'}"
         return
     if not POSTGRES:
-        pytest.skip("PostgreSQL 测试未运行：未设置 JIANFU_TEST_POSTGRES_URL / PostgreSQL tests skipped: set JIANFU_TEST_POSTGRES_URL")
-    url, schema = _postgres_schema_url()
+        pytest.skip(SKIP_REASON)
+    url, schema = postgres_schema_url()
     _ran_postgres.append(request.node.nodeid)
     try:
         yield url
     finally:
-        _drop_schema(schema)
+        drop_schema(schema)
 
 
 @pytest.fixture

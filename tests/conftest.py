@@ -1,0 +1,1 @@
+"""Every test folder shares what lies directly in tests/ (pg_schemas.py): this file puts tests/ on the import path."""
