@@ -32,6 +32,7 @@ from engine.records import FiledPlan, Record
 from engine.requests import Approval
 from engine.types import Contract
 
+from adapters.cli.rules import _fact_params
 from adapters.files.read import model_from_json
 from adapters.storage import decision_log as log
 
@@ -176,12 +177,6 @@ def rule(rule_id: str, request: Request, user: User = Depends(api_user)) -> dict
                 "parameters": parameters,
             }
     raise not_found(f"没有规则 {rule_id!r}", f"no rule {rule_id!r}")
-
-
-def _fact_params(rule) -> set[str]:
-    from engine.facts import FACTS
-
-    return {p for f in rule.facts_tested | set(rule.report) if f in FACTS for p in FACTS[f].params}
 
 
 # -- the register: records ------------------------------------------------------------------------------------------
