@@ -47,6 +47,8 @@ def serve(
     verbose: int = VerboseOption,
 ) -> None:
     """启动服务（网页与 API） / serve the web pages and the API (uvicorn)."""
+    from adapters.service.auth import UsersFile
+
     setup_logging(verbose)
     if demo:
         db, users = _demo(demo_dir, db, users)
@@ -55,7 +57,16 @@ def serve(
         from adapters.storage import open_store
 
         open_store(db).close()  # migrate once here, not in every worker at the same time
-    env = {"JIANFU_USERS": str(_users_file(users)), "JIANFU_MAX_BODY": str(max_body)}
+    users_file = _users_file(users)
+    try:
+        known = UsersFile(users_file).users()
+    except ValueError as exc:
+        err_console.print(str(exc), markup=False)
+        raise typer.Exit(EXIT_INVALID) from None
+    if not known:
+        err_console.print(f"注意：{users_file} 中没有用户，所有请求都将被拒绝；用 jianfu users add 添加 / "
+                          f"no users in {users_file}: every request will be refused until `jianfu users add`", markup=False)
+    env = {"JIANFU_USERS": str(users_file), "JIANFU_MAX_BODY": str(max_body)}
     if db:
         env["JIANFU_DATABASE_URL"] = db
     if rules:

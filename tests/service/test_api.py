@@ -228,3 +228,16 @@ def test_healthz_and_docs_load_nothing_from_outside(service):
 def httpx_get(service, path):
     with service.client() as client:
         return client.get(path)
+
+
+def test_a_body_over_the_limit_without_a_length_is_refused_too(service):
+    def chunks():
+        yield b"["
+        for _ in range(7):
+            yield b" " * (1024 * 1024)
+        yield b"]"
+
+    with service.client("office") as client:
+        response = client.post("/api/v1/screenings", content=chunks(), headers={"content-type": "application/json"})
+    assert "content-length" not in response.request.headers
+    assert response.status_code == 413 and response.json()["error"] == "too_large"
