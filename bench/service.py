@@ -108,11 +108,11 @@ def run(seconds: float = 60.0, workers: int = 2, clients: int = 8, warmup: float
 
     with tempfile.TemporaryDirectory(prefix="jianfu-bench-service-") as tmp:
         folder = Path(tmp)
-        if db is None:
-            db = f"sqlite:///{folder / 'register.sqlite3'}"
-            store = open_store(db)
+        db = db or f"sqlite:///{folder / 'register.sqlite3'}"
+        store = open_store(db)
+        if store.counts()["records"] == 0:  # an empty register gets the sample; a given one is used as it is
             store.import_register(read_register(REPO / "examples" / "register.yaml"), source="import:register.yaml")
-            store.close()
+        store.close()
         token = UsersFile(folder / "users.yaml").add("基准测试", "office")
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
