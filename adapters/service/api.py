@@ -49,7 +49,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECORD = TypeAdapter(Record)
 
 INLINE = 4  # screenings decided on the event loop itself; more (or recording, which may wait for a lock) go to a thread
-JSON_BODY = {"content": {"application/json": {"schema": {"type": "object"}}}, "required": True}
+def _body_of(contract: str) -> dict:
+    """A request body the route parses itself, described by the contract's schema (added in app._openapi)."""
+    return {"requestBody": {"content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{contract}"}}}, "required": True}}
 
 
 @health.get("/healthz", tags=["health"])
@@ -68,7 +70,7 @@ def me(user: User = Depends(api_user)) -> dict[str, Any]:
 
 # -- screening ---------------------------------------------------------------------------------------------------
 @router.post(
-    "/screenings", tags=["screening"], openapi_extra={"requestBody": JSON_BODY}, response_class=Response,
+    "/screenings", tags=["screening"], openapi_extra=_body_of("ScreeningRequests"), response_class=Response,
     responses={200: {"model": list[Decision], "description": "每件申请一个决定，顺序同请求 / one decision per request, in order"}},
 )
 async def screenings(
@@ -97,7 +99,7 @@ def decisions_response(decisions) -> Response:
     "/plans/check",
     tags=["screening"],
     openapi_extra={"requestBody": {"content": {
-        "application/json": {"schema": {"type": "object"}},
+        "application/json": {"schema": {"$ref": "#/components/schemas/Plan"}},
         "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}},
     }, "required": True}},
     responses={200: {"content": {XLSX: {}}, "description": "决定（JSON），或 ?format=xlsx 时带决定的工作簿 / decisions, or the checked workbook"}},
@@ -221,7 +223,7 @@ def record(record_id: str, request: Request, user: User = Depends(require(*READE
     return _visible(user, found, record_id, (f"台账中没有编号 {record_id!r}", f"no record {record_id!r}"))
 
 
-@router.post("/records", tags=["register"], status_code=201, openapi_extra={"requestBody": JSON_BODY})
+@router.post("/records", tags=["register"], status_code=201, openapi_extra=_body_of("Record"))
 async def add_record(request: Request, user: User = Depends(require(*WRITERS))) -> dict[str, Any]:
     """记入一条台账记录（如已召开、已印发），不经审查 / append a record as it is (held, issued, …)."""
     item = await _body(request, RECORD.validate_python, "record")
@@ -281,7 +283,7 @@ def plan(plan_id: str, request: Request, user: User = Depends(require(*READERS))
     return _visible(user, found, plan_id, (f"台账中没有计划 {plan_id!r}", f"no plan {plan_id!r}"))
 
 
-@router.post("/plans", tags=["register"], status_code=201, openapi_extra={"requestBody": JSON_BODY})
+@router.post("/plans", tags=["register"], status_code=201, openapi_extra=_body_of("FiledPlan"))
 async def file_plan(request: Request, user: User = Depends(require(*WRITERS))) -> dict[str, Any]:
     """登记一份已报督查室备案的年度计划 / file a plan (filed_with and filed_on set)."""
     item = await _body(request, FiledPlan.model_validate, "plan")

@@ -135,7 +135,30 @@ def create_app(settings: Settings) -> FastAPI:
                 swagger_favicon_url="/docs-assets/favicon-32x32.png",
             )
 
+    app.openapi = lambda: _openapi(app)
     return app
+
+
+def _openapi(app: FastAPI) -> dict:
+    """FastAPI's schema, plus the contracts of the bodies the routes parse themselves (SPEC's request contract)."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    from fastapi.openapi.utils import get_openapi
+    from pydantic import TypeAdapter
+
+    from engine.records import FiledPlan, Record
+    from engine.requests import Plan, Request
+
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    types = {"ScreeningRequests": Request | list[Request], "Plan": Plan, "Record": Record, "FiledPlan": FiledPlan}
+    for name, kind in types.items():
+        generated = TypeAdapter(kind).json_schema(ref_template="#/components/schemas/{model}")
+        for key, value in generated.pop("$defs", {}).items():
+            components.setdefault(key, value)
+        components[name] = generated
+    app.openapi_schema = schema
+    return schema
 
 
 @asynccontextmanager

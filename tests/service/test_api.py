@@ -4,6 +4,7 @@ appended and cancelled (never deleted), plans checked from JSON and from Excel, 
 from __future__ import annotations
 
 import io
+import json
 import re
 
 import openpyxl
@@ -222,7 +223,13 @@ def test_healthz_and_docs_load_nothing_from_outside(service):
     for url in urls:
         assert httpx_get(service, url).status_code == 200, url
     schema = httpx_get(service, "/openapi.json").json()
-    assert "/api/v1/screenings" in schema["paths"]
+    body = schema["paths"]["/api/v1/screenings"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    components = schema["components"]["schemas"]
+    assert body["$ref"].rsplit("/", 1)[1] in components  # the request contract, from the same models
+    assert {"Meeting", "Document", "Inspection", "Bulletin", "Plan", "Decision"} <= set(components)
+    assert components["Meeting"]["properties"]["scope"]["enum"] == ["citywide_system", "other"]
+    refs = set(re.findall(r'"#/components/schemas/([^"]+)"', json.dumps(schema)))
+    assert refs <= set(components) and "$defs" not in json.dumps(schema)
 
 
 def httpx_get(service, path):
