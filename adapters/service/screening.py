@@ -57,11 +57,11 @@ def _packs(decision: Decision) -> list[dict[str, Any]]:
     return [p.model_dump(mode="json") for p in decision.packs]
 
 
-def _entry(user: User, action: str, request: Any, decision: Decision, as_of: date | None) -> log.Entry:
+def _entry(user: User, action: str, request: Any, decision: Decision, as_of: date | None, at: str | None = None) -> log.Entry:
     return log.Entry(
         actor=user.name, role=user.role, action=action, request_id=request.id,
         request=request.model_dump_json(), decision=decision.model_dump_json(), packs=_packs(decision),
-        as_of=as_of.isoformat() if as_of else None,
+        as_of=as_of.isoformat() if as_of else None, at=at,
     )
 
 
@@ -73,9 +73,11 @@ def screen(app_state: Any, user: User, requests: list, record: bool = False, as_
         check_unit(user, item.unit, item.id)
     store, engine = app_state.store, app_state.engine
     if not record:
+        # the time the register was read, not the time the log was written: a replay reads the register as of then
+        at = log.now()
         decisions = [store.decide(engine, item, as_of) for item in requests]
         with store.writing() as connection:
-            log.append(connection, [_entry(user, "screening", item, d, as_of) for item, d in zip(requests, decisions)])
+            log.append(connection, [_entry(user, "screening", item, d, as_of, at) for item, d in zip(requests, decisions)])
         return decisions
     taken = store.existing_ids([item.id for item in requests])
     if taken:
@@ -94,6 +96,7 @@ def check_plan(app_state: Any, user: User, plan: Plan, as_of: date | None = None
     """Pre-check an annual plan against the register; one log entry holds every item's decision."""
     check_unit(user, plan.unit, plan.id)
     store, engine = app_state.store, app_state.engine
+    at = log.now()
     with store.reading() as connection:
         result = engine.check_plan(plan, SqlRegister(connection), as_of)
     packs: dict[str, dict[str, Any]] = {}
@@ -103,7 +106,7 @@ def check_plan(app_state: Any, user: User, plan: Plan, as_of: date | None = None
     entry = log.Entry(
         actor=user.name, role=user.role, action="plan_check", request_id=plan.id,
         request=plan.model_dump(mode="json"), decision=[d.contract() for d in result.decisions], packs=list(packs.values()),
-        as_of=as_of.isoformat() if as_of else None,
+        as_of=as_of.isoformat() if as_of else None, at=at,
     )
     with store.writing() as connection:
         log.append(connection, [entry])

@@ -49,6 +49,11 @@ class Entry:
     decision: Any  # JSON-able, or its JSON text as it is to be kept
     packs: list[dict[str, Any]]
     as_of: str | None = None
+    at: str | None = None  # when it was decided (ISO, UTC); default: when it is appended
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
 def _lock(connection: Connection) -> None:
@@ -64,13 +69,13 @@ def append(connection: Connection, entries: Sequence[Entry]) -> list[dict[str, A
     _lock(connection)
     last = connection.execute(select(t.decision_log.c.seq, t.decision_log.c.hash).order_by(t.decision_log.c.seq.desc()).limit(1)).first()
     seq, prev = (last[0], last[1]) if last else (0, GENESIS)
-    at = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    at = now()
     rows = []
     for entry in entries:
         seq += 1
         row = {
             "seq": seq,
-            "at": at,
+            "at": entry.at or at,
             "actor": entry.actor,
             "role": entry.role,
             "action": entry.action,

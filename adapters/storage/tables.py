@@ -130,14 +130,14 @@ decision_log = Table(
     # Each entry is chained to the one before: hash = sha256(canonical JSON of the entry's columns + prev_hash).
     # seq is assigned by the appender under the log's lock, so the chain never forks and a gap is a missing entry.
     Column("seq", Integer, primary_key=True, autoincrement=False),
-    Column("at", String(40), nullable=False),  # ISO time in UTC, as text so it hashes the same on every database
+    Column("at", String(40), nullable=False),  # when decided, ISO in UTC, as text so it hashes the same on every database
     Column("actor", String(200), nullable=False),
     Column("role", String(16), nullable=False),
     Column("action", String(16), nullable=False),  # screening | recording | plan_check
     Column("request_id", String(200), nullable=False),
     Column("as_of", String(10)),
-    Column("request", Text, nullable=False),  # canonical JSON of the request (or plan) as validated
-    Column("decision", Text, nullable=False),  # canonical JSON of the decision (a list for a plan check)
+    Column("request", Text, nullable=False),  # JSON of the request (or plan) as validated; hashed as stored
+    Column("decision", Text, nullable=False),  # JSON of SPEC's decision (a list of them for a plan check)
     Column("packs", Text, nullable=False),  # canonical JSON: [{id, version, sha256}] of every pack that decided
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
