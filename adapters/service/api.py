@@ -11,6 +11,7 @@ Every route needs `Authorization: Bearer <token>` (401 without one) and a role t
 | POST /records, /records/{id}/cancel, /approvals, /approvals/{seq}/cancel, /plans, /plans/{id}/cancel | yes | — | — | yes |
 | GET /approvals | yes | — | yes | yes |
 | GET /log, /log/verify, /log/{seq} | — | — | yes | yes |
+| GET /users | — | — | — | yes |
 
 Register entries are appended and cancelled, never deleted: there is no DELETE route.
 """
@@ -66,6 +67,12 @@ def healthz(request: Request) -> dict[str, Any]:
 def me(user: User = Depends(api_user)) -> dict[str, Any]:
     """当前用户 / who the token belongs to."""
     return {"name": user.name, "role": user.role, "unit": user.unit}
+
+
+@router.get("/users", tags=["users"])
+def users(request: Request, user: User = Depends(require("admin"))) -> list[dict[str, Any]]:
+    """用户（不含令牌；增删用 jianfu users） / the users, never their tokens (add and revoke with `jianfu users`)."""
+    return [{"name": u.name, "role": u.role, "unit": u.unit} for u in request.app.state.users.file.users()]
 
 
 # -- screening ---------------------------------------------------------------------------------------------------

@@ -64,6 +64,7 @@ CALLS = [
     Call("decision log", "GET", "/api/v1/log", {"auditor", "admin"}),
     Call("verify the log", "GET", "/api/v1/log/verify", {"auditor", "admin"}),
     Call("a log entry", "GET", "/api/v1/log/{seq}", {"auditor", "admin"}, path="/api/v1/log/1"),
+    Call("users", "GET", "/api/v1/users", {"admin"}),
 ]
 
 

@@ -53,3 +53,13 @@ def test_wrong_roles_and_units_are_refused_and_revoke_removes_the_user(tmp_path)
     assert jianfu("revoke", "审计李四", users=users).returncode == 0
     assert Directory(users).authenticate(token) is None
     assert jianfu("revoke", "审计李四", users=users).returncode == 2
+
+
+def test_a_malformed_or_foreign_stored_hash_lets_no_one_in():
+    from adapters.service.auth import hash_token, token_matches
+
+    token = "jf_00000000_secret"
+    assert token_matches(token, hash_token(token))
+    assert not token_matches(token, hash_token("jf_00000000_other"))
+    for stored in ("", "plain", "md5$x$y", "scrypt$16384$8$1$not-base64!$AAAA", hash_token(token).replace("scrypt", "bcrypt")):
+        assert not token_matches(token, stored)
