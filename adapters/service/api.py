@@ -50,6 +50,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECORD = TypeAdapter(Record)
 
 INLINE = 4  # screenings decided on the event loop itself; more (or recording, which may wait for a lock) go to a thread
+
+
 def _body_of(contract: str) -> dict:
     """A request body the route parses itself, described by the contract's schema (added in app._openapi)."""
     return {"requestBody": {"content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{contract}"}}}, "required": True}}
