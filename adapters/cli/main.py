@@ -22,7 +22,7 @@ from . import bench as bench_cli
 from . import register as register_cli
 from . import rules as rules_cli
 from . import service as service_cli
-from .common import EXIT_APPROVED, EXIT_INVALID, EXIT_REJECTED, RulesOption, VerboseOption, guard, load_catalog, setup_logging
+from .common import EXIT_APPROVED, EXIT_REJECTED, RulesOption, VerboseOption, guard, load_catalog, setup_logging
 
 app = typer.Typer(
     name="jianfu",

@@ -12,6 +12,7 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
+from adapters.catalogue import features_dir, find_rule
 from adapters.scenarios import index
 from engine import InvalidPack, load_folder
 
@@ -19,10 +20,6 @@ from .common import EXIT_INVALID, REPO, RulesOption, VerboseOption, err_console,
 
 app = typer.Typer(help="规则包：列出、查看、检查、测试 / the rule packs: list, show, lint, test", no_args_is_help=True, rich_markup_mode=None)
 FeaturesOption = typer.Option(None, "--features", help="场景目录 / folder of feature files", show_default="features/")
-
-
-def features_dir(option: Optional[Path]) -> Path:
-    return Path(option) if option else REPO / "features"
 
 
 @app.command("list")
@@ -50,12 +47,11 @@ def list_rules(rules: Optional[Path] = RulesOption, verbose: int = VerboseOption
 def show(rule_id: str = typer.Argument(..., metavar="RULE"), rules: Optional[Path] = RulesOption, features: Optional[Path] = FeaturesOption) -> None:
     """查看一条规则：条文、解读、参数、条件、场景 / one rule with its article, reading, parameters and scenarios."""
     catalog = load_catalog(rules)
-    found = [(r, p) for r, p in catalog.all_rules() if r.id == rule_id]
-    if not found:
+    entry = find_rule(catalog, rule_id)
+    if entry is None:
         err_console.print(f"没有规则 {rule_id!r} / no rule {rule_id!r}")
         raise typer.Exit(EXIT_INVALID)
-    rule, loaded = found[0]
-    stack = catalog.stacks[loaded.id]
+    rule, loaded = entry.rule, entry.pack
     console = Console(highlight=False)
     console.print(f"[bold]{rule.id}[/]  第{rule.article}条  {rule.title}  （{loaded.id} {loaded.pack.version}，{rule.source}）")
     console.print(f"\n[bold]条文[/]  {rule.text}")
@@ -64,31 +60,17 @@ def show(rule_id: str = typer.Argument(..., metavar="RULE"), rules: Optional[Pat
     console.print(f"\n[bold]适用于[/] {rule.kind}   [bold]结果[/] {rule.severity}")
     if rule.approval:
         console.print(f"[bold]批准[/] {', '.join(rule.approval.by)}（{'可解除' if rule.approval.lifts else '为召开前提'}）")
-    for name in sorted(rule.params_tested | _fact_params(rule)):
-        param = stack.parameters.get(name)
-        if param:
-            values = "，".join(f"{d} 起 {v}" for d, v in sorted(param.values.items()))
-            console.print(f"[bold]参数[/] {name}：{param.description}（第{param.article}条）{values}")
+    for name, param in entry.parameters:
+        values = "，".join(f"{d} 起 {v}" for d, v in sorted(param.values.items()))
+        console.print(f"[bold]参数[/] {name}：{param.description}（第{param.article}条）{values}")
     console.print("\n[bold]条件[/]")
-    console.print(yaml.safe_dump({"applies": _plain(rule.applies), "violated": _plain(rule.violated)}, allow_unicode=True, sort_keys=False).rstrip(), markup=False)
+    console.print(yaml.safe_dump(entry.condition, allow_unicode=True, sort_keys=False).rstrip(), markup=False)
     console.print(f"\n[bold]说明[/] {rule.message.zh}\n[bold]怎么办[/] {rule.remedy.zh}")
     scenarios = index(features_dir(features)).for_rule(rule.id)
     console.print("\n[bold]场景[/]")
     for s in scenarios:
         outcome = "、".join({"approve": "批准", "reject": "驳回"}[o] for o in sorted(s.outcomes)) or "—"
         console.print(f"  {s.name}（{outcome}） {Path(s.file).name}:{s.line}", markup=False)
-
-
-def _fact_params(rule) -> set[str]:
-    from engine.facts import FACTS
-
-    return {p for f in rule.facts_tested | set(rule.report) if f in FACTS for p in FACTS[f].params}
-
-
-def _plain(condition):
-    if isinstance(condition, str):
-        return condition
-    return condition.model_dump(by_alias=True, exclude_none=True)
 
 
 @app.command()

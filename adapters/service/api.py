@@ -33,7 +33,7 @@ from engine.records import FiledPlan, Record
 from engine.requests import Approval
 from engine.types import Contract
 
-from adapters.cli.rules import _fact_params
+from adapters.catalogue import find_rule
 from adapters.files.read import model_from_json
 from adapters.storage import decision_log as log
 
@@ -173,20 +173,18 @@ def rules(request: Request, user: User = Depends(api_user)) -> list[dict[str, An
 @router.get("/rules/{rule_id}", tags=["rules"])
 def rule(rule_id: str, request: Request, user: User = Depends(api_user)) -> dict[str, Any]:
     """一条规则：条文、解读、参数（含生效日期）、条件 / one rule with its article text, reading, dated parameters."""
-    catalog = request.app.state.catalog
-    for found, loaded in catalog.all_rules():
-        if found.id == rule_id:
-            stack = catalog.stacks[loaded.id]
-            names = sorted(found.params_tested | _fact_params(found))
-            parameters = {
-                name: {"description": p.description, "article": p.article, "values": {str(d): v for d, v in sorted(p.values.items())}}
-                for name in names if (p := stack.parameters.get(name)) is not None
-            }
-            return {
-                "pack": {"id": loaded.id, "version": loaded.pack.version, "sha256": loaded.sha256},
-                "rule": found.model_dump(mode="json", by_alias=True, exclude_none=True),
-                "parameters": parameters,
-            }
+    entry = find_rule(request.app.state.catalog, rule_id)
+    if entry is not None:
+        loaded = entry.pack
+        parameters = {
+            name: {"description": p.description, "article": p.article, "values": {str(d): v for d, v in sorted(p.values.items())}}
+            for name, p in entry.parameters
+        }
+        return {
+            "pack": {"id": loaded.id, "version": loaded.pack.version, "sha256": loaded.sha256},
+            "rule": entry.rule.model_dump(mode="json", by_alias=True, exclude_none=True),
+            "parameters": parameters,
+        }
     raise not_found(f"没有规则 {rule_id!r}", f"no rule {rule_id!r}")
 
 

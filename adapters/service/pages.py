@@ -33,11 +33,10 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from adapters.cli.rules import _fact_params, _plain, features_dir
+from adapters.catalogue import features_dir, find_rule
 from adapters.files import tabular
 from adapters.files.columns import STATUS_ZH, Column
 from adapters.files.plan_workbook import write_template
-from adapters.files.read import read_plan
 from adapters.files.sheets import columns_for
 from adapters.output import DECISION_ZH, SEVERITY_ZH, RuleBook
 from adapters.scenarios import index as scenario_index
@@ -589,17 +588,14 @@ def rules_page(request: Request):
 @gated
 def rule_page(request: Request, rule_id: str):
     user = _user(request)
-    catalog = request.app.state.catalog
-    found = [(r, p) for r, p in catalog.all_rules() if r.id == rule_id]
-    if not found:
+    entry = find_rule(request.app.state.catalog, rule_id)
+    if entry is None:
         return _render(request, user, "not_found.html", {"what": f"没有规则 {rule_id} / no rule {rule_id}"}, status=404)
-    rule, loaded = found[0]
-    stack = catalog.stacks[loaded.id]
-    params = [(name, stack.parameters[name]) for name in sorted(rule.params_tested | _fact_params(rule)) if name in stack.parameters]
-    condition = yaml.safe_dump({"applies": _plain(rule.applies), "violated": _plain(rule.violated)}, allow_unicode=True, sort_keys=False)
+    rule, loaded, params = entry.rule, entry.pack, entry.parameters
+    condition = yaml.safe_dump(entry.condition, allow_unicode=True, sort_keys=False)
     scenarios = [
         {"name": s.name, "outcomes": s.outcomes, "file_name": Path(s.file).name, "line": s.line}
-        for s in _scenarios(str(features_dir(None))).for_rule(rule.id)
+        for s in _scenarios(str(features_dir())).for_rule(rule.id)
     ]
     context = {"rule": rule, "pack": loaded, "params": params, "condition": condition, "scenarios": scenarios, "section": "rules"}
     return _render(request, user, "rule.html", context)

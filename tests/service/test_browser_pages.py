@@ -5,7 +5,6 @@ general office's screen. Screenshots go to test-artifacts/ for a person to look 
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 import openpyxl

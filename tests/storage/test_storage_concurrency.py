@@ -7,7 +7,6 @@ import multiprocessing
 import threading
 from pathlib import Path
 
-import pytest
 from pydantic import TypeAdapter
 
 from adapters.storage import open_store
