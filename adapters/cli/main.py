@@ -18,6 +18,7 @@ from engine import Engine, InvalidInput, MemoryRegister
 from engine.errors import FieldError
 from engine.register import EMPTY_REGISTER
 
+from . import audit as audit_cli
 from . import bench as bench_cli
 from . import register as register_cli
 from . import rules as rules_cli
@@ -34,6 +35,7 @@ app = typer.Typer(
 app.add_typer(rules_cli.app, name="rules")
 app.add_typer(register_cli.app, name="register")
 app.command("bench")(bench_cli.bench)
+app.command("audit")(audit_cli.audit)
 
 FormatOption = typer.Option("table", "--format", "-f", help=f"输出格式 / output format: {' | '.join(FORMATS)}")
 LangOption = typer.Option("zh", "--lang", help="语言 / language: zh | en")
