@@ -52,14 +52,24 @@ class Engine:
     def __init__(self, catalog: Catalog, evaluator: Evaluator = EVALUATOR):
         self.catalog = catalog
         self.evaluator = evaluator
-        self._prepared: dict[tuple, tuple] = {}  # (jurisdiction, date, kind) -> what the packs in force give
+        self._stacks: dict[tuple, Any] = {}  # (jurisdiction, date) -> the stack in force
+        self._prepared: dict[tuple, tuple] = {}  # (stack, date, kind) -> what the packs in force give
 
     def _prepare(self, jurisdiction: str, on: date, kind: str) -> tuple:
-        """The stack in force, its parameters and the compiled ruleset for one day: the same all day long."""
-        key = (jurisdiction, on, kind)
+        """The stack in force, its parameters and the compiled ruleset for one day: the same all day long.
+
+        Two levels, so a province of many jurisdictions sharing one pack chain (the audit) compiles per chain and
+        day, not per jurisdiction and day."""
+        place = (jurisdiction, on)
+        stack = self._stacks.get(place)
+        if stack is None:
+            stack = self.catalog.stack_for(jurisdiction, on)
+            if len(self._stacks) > 200_000:
+                self._stacks.clear()
+            self._stacks[place] = stack
+        key = (id(stack), on, kind)
         found = self._prepared.get(key)
         if found is None:
-            stack = self.catalog.stack_for(jurisdiction, on)
             params = stack.params_at(on)
             compiled = self.evaluator.compiled(stack.key, kind, stack.rules_for(kind), params)
             waivable = any(rule.can_be_waived for rule in compiled.rules)

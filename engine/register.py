@@ -90,6 +90,14 @@ class RegisterView(Protocol):
         ...
 
 
+def _day(record) -> date:
+    return record.date
+
+
+def _day_and_id(record) -> tuple[date, str]:
+    return (record.date, record.id)
+
+
 def _before(record_date: date, record_id: str, before: Cutoff | None) -> bool:
     return before is None or (record_date, record_id) < before
 
@@ -129,20 +137,23 @@ class MemoryRegister:
     def unit(self, name: str) -> Unit | None:
         return self._units.get(name)
 
-    def _year(self, jurisdiction: str, unit: str, kind: str, year: int) -> Sequence:
+    def _year(self, jurisdiction: str, unit: str, kind: str, year: int, before: Cutoff | None = None) -> Sequence:
+        """The unit's records of a kind in a year, strictly before the cut-off when one is given (buckets are kept
+        sorted by (date, id), so the cut-off is a bisection, not a scan)."""
         bucket = self._by_unit.get((jurisdiction, unit, kind), [])
-        lo = bisect.bisect_left(bucket, date(year, 1, 1), key=lambda r: r.date)
-        hi = bisect.bisect_left(bucket, date(year + 1, 1, 1), key=lambda r: r.date)
+        lo = bisect.bisect_left(bucket, date(year, 1, 1), key=_day)
+        hi = bisect.bisect_left(bucket, date(year + 1, 1, 1), key=_day)
+        if before is not None:
+            hi = min(hi, bisect.bisect_left(bucket, before, key=_day_and_id))
         return bucket[lo:hi]
 
     def system_meetings(self, jurisdiction, unit, year, exclude, before):
         return [
             m.id
-            for m in self._year(jurisdiction, unit, "meeting", year)
+            for m in self._year(jurisdiction, unit, "meeting", year, before)
             if m.id != exclude
             and m.scope == "citywide_system"
             and not is_onsite_office_meeting(m)
-            and _before(m.date, m.id, before)
         ]
 
     def routine_meetings(self, jurisdiction, unit, start, end, exclude, before):
@@ -158,8 +169,8 @@ class MemoryRegister:
     def comprehensive_inspections(self, jurisdiction, unit, year, exclude, before):
         return [
             i.id
-            for i in self._year(jurisdiction, unit, "inspection", year)
-            if i.id != exclude and i.type == "comprehensive" and _before(i.date, i.id, before)
+            for i in self._year(jurisdiction, unit, "inspection", year, before)
+            if i.id != exclude and i.type == "comprehensive"
         ]
 
     def valid_documents(self, jurisdiction, subject, on, exclude, before):
@@ -173,16 +184,11 @@ class MemoryRegister:
         ]
 
     def bulletin_series(self, jurisdiction, unit, year, exclude, before):
-        return {
-            b.series
-            for b in self._year(jurisdiction, unit, "bulletin", year)
-            if b.id != exclude and _before(b.date, b.id, before)
-        }
+        return {b.series for b in self._year(jurisdiction, unit, "bulletin", year, before) if b.id != exclude}
 
     def bulletin_issues(self, jurisdiction, unit, year, exclude, before):
-        return sum(
-            1 for b in self._year(jurisdiction, unit, "bulletin", year) if b.id != exclude and _before(b.date, b.id, before)
-        )
+        found = self._year(jurisdiction, unit, "bulletin", year, before)
+        return len(found) - sum(1 for b in found if b.id == exclude) if exclude else len(found)
 
     def filed_plan_item(self, jurisdiction, unit, year, item, on):
         for plan in self._plans.get((jurisdiction, unit, year), []):

@@ -47,15 +47,15 @@ def audit(
             raise InvalidInput(problems)
         catalog = load_catalog(rules)
         overrides = parse_parameters(param, catalog)
-        data = _load(register, db, year)
+        source = _Source(register, db, year)
         with _progress() as advance:
-            result = run_audit(Engine(catalog), data.units, data.records, data.plans, year, baseline_year, progress=advance("复核台账记录 / re-checking records"))
+            result = source.audit(Engine(catalog), baseline_year, advance("复核台账记录 / re-checking records"))
             changed: list[Any] = []
             if overrides:
-                what_if = run_audit(Engine(with_parameters(catalog, overrides)), data.units, data.records, data.plans, year, baseline_year,
-                                    progress=advance("假设分析 / what-if"), parameters=overrides)
+                what_if = source.audit(Engine(with_parameters(catalog, overrides)), baseline_year, advance("假设分析 / what-if"), overrides)
                 changed = flips(result, what_if)
                 result = what_if
+        source.close()
         outputs = [(path, render(path, result, changed)) for path in out]
     for path, content in outputs:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -65,20 +65,33 @@ def audit(
     raise typer.Exit(0)
 
 
-def _load(register: Optional[Path], db: Optional[str], year: int):
-    if register is not None:
-        from adapters.files.read import read_register
+class _Source:
+    """The register to audit: a file read once, or a database read one jurisdiction at a time."""
 
-        return read_register(register)
-    from adapters.storage import open_store
+    def __init__(self, register: Optional[Path], db: Optional[str], year: int):
+        self.year = year
+        self.data = self.store = None
+        if register is not None:
+            from adapters.files.read import read_register
 
-    store = open_store(db)
-    try:
-        # Records after the audited year never count (every question is cut off before the record); earlier years
-        # do: the baseline year, documents still valid, meetings in the merge window across the year's edge.
-        return store.register_file(up_to=year, with_approvals=True)
-    finally:
-        store.close()
+            self.data = read_register(register)
+        else:
+            from adapters.storage import open_store
+
+            self.store = open_store(db)
+
+    def audit(self, engine: Engine, baseline_year: Optional[int], progress, parameters=None):
+        if self.data is not None:
+            data = self.data
+            return run_audit(engine, data.units, data.records, data.plans, self.year, baseline_year, progress=progress, parameters=parameters)
+        # Records after the audited year never count (every question is cut off before the record); earlier
+        # years do: the baseline year, documents still valid, meetings in the merge window across the year's edge.
+        return run_audit(engine, self.store.register_file(years=[]).units, year=self.year, baseline_year=baseline_year, progress=progress,
+                         parameters=parameters, parts=self.store.audit_parts(self.year), total=self.store.count_records(self.year))
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
 
 
 class _progress:

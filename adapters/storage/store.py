@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from loguru import logger
 from pydantic import TypeAdapter
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text, update
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, text, update
 from sqlalchemy.engine import make_url
 
 from engine import Decision
@@ -408,6 +408,36 @@ class Store:
             plans = [FiledPlan.model_validate_json(r[0]) for r in connection.execute(
                 select(t.plans.c.body).where(t.plans.c.status == "filed").order_by(t.plans.c.id))]
         return RegisterFile.model_construct(units=units, records=records, plans=plans)
+
+    def audit_parts(self, up_to: int) -> Iterator[tuple[list, list[FiledPlan]]]:
+        """The register up to a year, one jurisdiction at a time (records with their recorded approvals, and the
+        filed plans): what the audit walks, without ever holding the whole province in memory."""
+        with self.reading() as connection:
+            places = [r[0] for r in connection.execute(select(t.records.c.jurisdiction).distinct().order_by(t.records.c.jurisdiction))]
+            stored: dict[str, list[tuple]] = {}
+            for row in connection.execute(
+                select(t.approvals.c.request_id, t.approvals.c.by, t.approvals.c.ref, t.approvals.c.date, t.approvals.c.covers)
+                .where(t.approvals.c.status == "valid").order_by(t.approvals.c.seq)
+            ):
+                stored.setdefault(row[0], []).append(tuple(row[1:]))
+        for place in places:
+            with self.reading() as connection:
+                records = []
+                query = (select(t.records.c.body, t.records.c.status)
+                         .where(t.records.c.jurisdiction == place, t.records.c.year <= up_to).order_by(t.records.c.date, t.records.c.id))
+                for body, status in connection.execute(query):
+                    record = RECORD.validate_json(f'{body[:-1]},"status":"{status}"}}')
+                    if record.id in stored:
+                        record = self._merge_approvals(record, stored[record.id])
+                    records.append(record)
+                plans = [FiledPlan.model_validate_json(r[0]) for r in connection.execute(
+                    select(t.plans.c.body).where(t.plans.c.status == "filed", t.plans.c.jurisdiction == place))]
+            yield records, plans
+
+    def count_records(self, year: int) -> int:
+        """Records of a year that count (approved, held, issued, filed)."""
+        with self.reading() as connection:
+            return int(connection.execute(select(func.count()).select_from(t.records).where(t.records.c.year == year, t.records.c.counts.is_(True))).scalar_one())
 
     def memory_register(self, years: Sequence[int] | None = None) -> MemoryRegister:
         data = self.register_file(years)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 from ..decide import Engine
 from ..decisions import Decision, Finding, PackRef
@@ -235,89 +235,139 @@ def _article_order(article: str) -> tuple:
     return (0, int(article), "") if article.isdigit() else (1, 0, article)
 
 
+Part = tuple[Sequence[Any], Sequence[FiledPlan]]
+
+
 def audit(
     engine: Engine,
     units: Iterable[Unit],
-    records: Iterable[Any],
+    records: Iterable[Any] = (),
     plans: Iterable[FiledPlan] = (),
     year: int = 2019,
     baseline_year: int | None = None,
     progress: Progress | None = None,
     parameters: dict[str, Any] | None = None,
+    parts: Iterable[Part] | None = None,
+    total: int | None = None,
 ) -> Audit:
     """Audit `year` of the register given as its units, records and filed plans (records of earlier years are what
-    the rules count; the baseline year gives the bulletin cut)."""
+    the rules count; the baseline year gives the bulletin cut).
+
+    A large register comes as `parts` instead: (records, plans) each holding every record of one or more whole
+    jurisdictions. Every question the rules ask stays within a jurisdiction, so each part is audited on its own and
+    let go, and memory stays that of the largest city, not of the province. `total` (the year's records) sizes the
+    progress bar.
+    """
     baseline_year = year - 1 if baseline_year is None else baseline_year
     units = list(units)
-    counting = [r for r in records if r.status in COUNTING_STATUSES]
-    register = MemoryRegister(units, counting, plans)
-    by_unit: dict[str, list[Any]] = defaultdict(list)
-    for record in counting:
-        by_unit[record.unit].append(record)
-    for bucket in by_unit.values():
-        bucket.sort(key=lambda r: (r.date, r.id))
-    in_year = sorted((r for r in counting if r.date.year == year), key=lambda r: (r.date, r.id))
-
     known = {u.name: u for u in units}
-    audits: dict[str, UnitAudit] = {}
+    walk = _Walk(engine, known, year, baseline_year, progress, total)
+    for u in units:
+        walk.unit_audit(u.name, u.jurisdiction)
+    for part_records, part_plans in (parts if parts is not None else [(list(records), list(plans))]):
+        walk.part(part_records, part_plans)
+    walk.finish()
+    ordered = sorted(walk.audits.values(), key=lambda u: (u.jurisdiction or "", u.unit))
+    return Audit(
+        year=year,
+        baseline_year=baseline_year,
+        units=ordered,
+        violations=walk.violations,
+        advice=walk.advice,
+        waivers=walk.waivers,
+        not_checked=walk.not_checked,
+        packs=list(walk.packs.values()),
+        records_in_year=walk.done,
+        parameters=dict(parameters or {}),
+    )
 
-    def unit_audit(name: str, jurisdiction: str | None) -> UnitAudit:
-        found = audits.get(name)
+
+class _Walk:
+    """The audit's running state across the parts of the register."""
+
+    def __init__(self, engine: Engine, known: dict[str, Unit], year: int, baseline_year: int, progress: Progress | None, total: int | None):
+        self.engine = engine
+        self.known = known
+        self.year = year
+        self.baseline_year = baseline_year
+        self.progress = progress
+        self.total = total
+        self.step = max(1, (total or 0) // 200)
+        self.done = 0
+        self.audits: dict[str, UnitAudit] = {}
+        self.violations: list[RecordFindings] = []
+        self.advice: list[RecordFindings] = []
+        self.waivers: list[RecordFindings] = []
+        self.not_checked: list[NotChecked] = []
+        self.packs: dict[tuple, PackRef] = {}
+        self.pending: set[str] = set(known)  # units whose obligations are still to be checked
+        self.stacks: dict[tuple, Any] = {}
+
+    def unit_audit(self, name: str, jurisdiction: str | None) -> UnitAudit:
+        found = self.audits.get(name)
         if found is None:
-            meta = known.get(name)
+            meta = self.known.get(name)
             found = UnitAudit(name, (meta.jurisdiction if meta else None) or jurisdiction, meta.type if meta else None, meta.level if meta else None)
-            audits[name] = found
+            self.audits[name] = found
         elif found.jurisdiction is None:
             found.jurisdiction = jurisdiction
         return found
 
-    for u in units:
-        unit_audit(u.name, u.jurisdiction)
-    for name, bucket in by_unit.items():
-        unit_audit(name, bucket[-1].jurisdiction)
-    # A unit with neither a jurisdiction of its own nor records belongs to the register's city when the register
-    # holds only one; otherwise its obligations cannot be checked (and it is not shown as compliant).
-    places = {u.jurisdiction for u in audits.values() if u.jurisdiction}
-    if len(places) == 1:
-        only = next(iter(places))
-        for ua in audits.values():
-            ua.jurisdiction = ua.jurisdiction or only
+    def part(self, records: Sequence[Any], plans: Sequence[FiledPlan]) -> None:
+        year, engine = self.year, self.engine
+        counting = [r for r in records if r.status in COUNTING_STATUSES]
+        register = MemoryRegister(self.known.values(), counting, plans)
+        by_unit: dict[str, list[Any]] = defaultdict(list)
+        for record in counting:
+            by_unit[record.unit].append(record)
+        for name, bucket in by_unit.items():
+            bucket.sort(key=lambda r: (r.date, r.id))
+            self.unit_audit(name, bucket[-1].jurisdiction)
+        in_year = sorted((r for r in counting if r.date.year == year), key=lambda r: (r.date, r.id))
+        for record in in_year:
+            ua = self.audits[record.unit]
+            _count(ua, record)
+            try:
+                decision = engine.decide(record, register, before=(record.date, record.id))
+            except (NoPackInForce, EvaluationError) as exc:
+                ua.not_checked += 1
+                self.not_checked.append(NotChecked(record.id, record.unit, record.kind, record.date, str(exc)))
+            else:
+                ua.checked += 1
+                _sort_findings(ua, record, decision, self.violations, self.advice, self.waivers)
+                for ref in decision.packs:
+                    self.packs.setdefault((ref.id, ref.version, ref.sha256), ref)
+            self.done += 1
+            if self.progress is not None and (self.done % self.step == 0 or self.done == self.total):
+                self.progress(self.done, self.total or self.done)
+        for record in counting:
+            if record.kind == "bulletin" and record.date.year == self.baseline_year:
+                self.audits[record.unit].baseline_issues += 1
+        for name, bucket in by_unit.items():
+            self.obligations(self.audits[name], bucket)
+            self.pending.discard(name)
 
-    violations: list[RecordFindings] = []
-    advice: list[RecordFindings] = []
-    waivers: list[RecordFindings] = []
-    not_checked: list[NotChecked] = []
-    packs: dict[tuple, PackRef] = {}
-    total = len(in_year)
-    step = max(1, total // 200)
-    for done, record in enumerate(in_year, start=1):
-        ua = audits[record.unit]
-        _count(ua, record)
-        try:
-            decision = engine.decide(record, register, before=(record.date, record.id))
-        except (NoPackInForce, EvaluationError) as exc:
-            ua.not_checked += 1
-            not_checked.append(NotChecked(record.id, record.unit, record.kind, record.date, str(exc)))
-        else:
-            ua.checked += 1
-            _sort_findings(ua, record, decision, violations, advice, waivers)
-            for ref in decision.packs:
-                packs.setdefault((ref.id, ref.version, ref.sha256), ref)
-        if progress is not None and (done % step == 0 or done == total):
-            progress(done, total)
+    def finish(self) -> None:
+        # A unit with neither a jurisdiction of its own nor records belongs to the register's city when the
+        # register holds only one; otherwise its obligations cannot be checked (and it is not shown as compliant).
+        places = {u.jurisdiction for u in self.audits.values() if u.jurisdiction}
+        if len(places) == 1:
+            only = next(iter(places))
+            for ua in self.audits.values():
+                ua.jurisdiction = ua.jurisdiction or only
+        for name in sorted(self.pending):
+            self.obligations(self.audits[name], [])
+        if self.progress is not None and self.done == 0:
+            self.progress(0, 0)
 
-    for record in counting:
-        if record.kind == "bulletin" and record.date.year == baseline_year:
-            audits[record.unit].baseline_issues += 1
+    def stack_at(self, jurisdiction: str):
+        stacks, catalog = self.stacks, self.engine.catalog
 
-    stacks: dict[tuple, Any] = {}
-
-    def stack_at(jurisdiction: str):
         def at(on: date):
             key = (jurisdiction, on)
             if key not in stacks:
                 try:
-                    stacks[key] = engine.catalog.stack_for(jurisdiction, on)
+                    stacks[key] = catalog.stack_for(jurisdiction, on)
                 except NoPackInForce as exc:
                     stacks[key] = exc
             found = stacks[key]
@@ -327,42 +377,28 @@ def audit(
 
         return at
 
-    year_end = date(year, 12, 31)
-    for ua in audits.values():
+    def obligations(self, ua: UnitAudit, records: Sequence[Any]) -> None:
+        year_end = date(self.year, 12, 31)
         if ua.jurisdiction is None:
             ua.obligations_not_checked = "单位没有所属地区，无法确定规则包 / the unit has no jurisdiction: no pack can be chosen"
-            continue
-        at = stack_at(ua.jurisdiction)
+            return
+        at = self.stack_at(ua.jurisdiction)
         try:
             stack = at(year_end)
         except NoPackInForce as exc:
             ua.obligations_not_checked = str(exc)
-            continue
+            return
         params = stack.params_at(year_end)
-        if "bulletin_cut" in params and params.get("bulletin_cut_year", year) == year:
+        if "bulletin_cut" in params and params.get("bulletin_cut_year", self.year) == self.year:
             ua.bulletin_target = float(params["bulletin_cut"])
         for loaded in stack.chain:
             ref = PackRef.model_construct(id=loaded.id, version=loaded.pack.version, sha256=loaded.sha256)
-            packs.setdefault((ref.id, ref.version, ref.sha256), ref)
-        meta = known.get(ua.unit)
+            self.packs.setdefault((ref.id, ref.version, ref.sha256), ref)
+        meta = self.known.get(ua.unit)
         if meta is None:
             ua.obligations_not_checked = "单位不在台账的单位名录中，类型未知 / the unit is not in the register's units: its type is unknown"
-            continue
-        ua.obligations, ua.obligations_not_checked = check_obligations(at, meta, by_unit.get(ua.unit, []), year)
-
-    ordered = sorted(audits.values(), key=lambda u: (u.jurisdiction or "", u.unit))
-    return Audit(
-        year=year,
-        baseline_year=baseline_year,
-        units=ordered,
-        violations=violations,
-        advice=advice,
-        waivers=waivers,
-        not_checked=not_checked,
-        packs=list(packs.values()),
-        records_in_year=total,
-        parameters=dict(parameters or {}),
-    )
+            return
+        ua.obligations, ua.obligations_not_checked = check_obligations(at, meta, records, self.year)
 
 
 def _count(ua: UnitAudit, record: Any) -> None:
