@@ -268,6 +268,8 @@ def audit(
         walk.part(part_records, part_plans)
     walk.finish()
     ordered = sorted(walk.audits.values(), key=lambda u: (u.jurisdiction or "", u.unit))
+    for listed in (walk.violations, walk.advice, walk.waivers, walk.not_checked):
+        listed.sort(key=lambda item: (item.date, item.record_id))  # the same order however the register was read
     return Audit(
         year=year,
         baseline_year=baseline_year,
