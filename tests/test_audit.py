@@ -288,3 +288,20 @@ def test_cli_invalid_input_writes_nothing(register_file, tmp_path, args, named):
     assert done.returncode == 2
     assert named in done.stderr
     assert not out.exists()
+
+
+def test_cli_database_and_file_give_the_same_report(tmp_path):
+    db = tmp_path / "register.sqlite3"
+    sample = ROOT / "examples" / "register.yaml"
+    assert jianfu("register", "import", str(sample), "--db", str(db)).returncode == 0
+    from_db, from_file = tmp_path / "db.json", tmp_path / "file.json"
+    done = jianfu("audit", "--year", "2019", "--db", str(db), "--out", str(from_db))
+    assert done.returncode == 0, done.stderr
+    assert jianfu("audit", "--year", "2019", "--register", str(sample), "--out", str(from_file)).returncode == 0
+    assert json.loads(from_db.read_text(encoding="utf-8")) == json.loads(from_file.read_text(encoding="utf-8"))
+
+
+def test_cli_needs_exactly_one_register(tmp_path):
+    out = tmp_path / "report.json"
+    done = jianfu("audit", "--year", "2019", "--out", str(out))
+    assert done.returncode == 2 and "--register" in done.stderr and not out.exists()
