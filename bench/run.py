@@ -36,6 +36,11 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def peak_children_rss_mb() -> float:
+    """The peak resident memory of the largest finished child process."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -163,6 +168,8 @@ def run(records: int = 1_000_000, db: str | None = None, seed: int = 7, samples:
 
     say("the yearly audit of 2019, in a process of its own …")
     audited = audit_bench.in_own_process(db, 2019)
+    say("the yearly audit again, with two worker processes …")
+    audited.update(audit_bench.in_own_process(db, 2019, workers=2))
 
     result = {
         "records": in_register,

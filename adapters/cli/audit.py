@@ -19,7 +19,7 @@ from engine.audit import audit as run_audit
 from engine.audit import flips, parse_parameters, with_parameters
 from engine.errors import FieldError
 
-from .common import EXIT_INVALID, RulesOption, VerboseOption, guard, load_catalog, setup_logging
+from .common import RulesOption, VerboseOption, guard, load_catalog, setup_logging
 
 
 def audit(
@@ -28,6 +28,7 @@ def audit(
     register: Optional[Path] = typer.Option(None, "--register", "-r", help="台账文件 / register file (YAML, JSON, CSV, XLSX)"),
     db: Optional[str] = typer.Option(None, "--db", help="台账数据库 URL 或 SQLite 文件 / register database URL or SQLite file"),
     out: list[Path] = typer.Option(..., "--out", "-o", help="报告文件，按后缀：.html .xlsx .json .md（可多次） / report file by suffix (repeatable)"),
+    workers: int = typer.Option(1, "--workers", min=1, max=64, help="并行进程数（数据库台账按地区分给各进程） / worker processes (a database register is split by jurisdiction)"),
     param: list[str] = typer.Option([], "--param", help="假设分析：改变规则包参数 NAME=VALUE（可多次） / what-if: change a pack parameter (repeatable)"),
     rules: Optional[Path] = RulesOption,
     verbose: int = VerboseOption,
@@ -47,7 +48,7 @@ def audit(
             raise InvalidInput(problems)
         catalog = load_catalog(rules)
         overrides = parse_parameters(param, catalog)
-        source = _Source(register, db, year)
+        source = _Source(register, db, year, workers)
         with _progress() as advance:
             result = source.audit(Engine(catalog), baseline_year, advance("复核台账记录 / re-checking records"))
             changed: list[Any] = []
@@ -68,8 +69,9 @@ def audit(
 class _Source:
     """The register to audit: a file read once, or a database read one jurisdiction at a time."""
 
-    def __init__(self, register: Optional[Path], db: Optional[str], year: int):
+    def __init__(self, register: Optional[Path], db: Optional[str], year: int, workers: int = 1):
         self.year = year
+        self.workers = workers
         self.data = self.store = None
         if register is not None:
             from adapters.files.read import read_register
@@ -87,7 +89,8 @@ class _Source:
         # Records after the audited year never count (every question is cut off before the record); earlier
         # years do: the baseline year, documents still valid, meetings in the merge window across the year's edge.
         return run_audit(engine, self.store.register_file(years=[]).units, year=self.year, baseline_year=baseline_year, progress=progress,
-                         parameters=parameters, parts=self.store.audit_parts(self.year), total=self.store.count_records(self.year))
+                         parameters=parameters, loaders=self.store.audit_loaders(self.year), workers=self.workers,
+                         total=self.store.count_records(self.year))
 
     def close(self) -> None:
         if self.store is not None:
@@ -121,4 +124,4 @@ class _progress:
         return False
 
 
-__all__ = ["audit", "EXIT_INVALID"]
+__all__ = ["audit"]

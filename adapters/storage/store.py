@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from functools import partial
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -409,30 +410,42 @@ class Store:
                 select(t.plans.c.body).where(t.plans.c.status == "filed").order_by(t.plans.c.id))]
         return RegisterFile.model_construct(units=units, records=records, plans=plans)
 
-    def audit_parts(self, up_to: int) -> Iterator[tuple[list, list[FiledPlan]]]:
-        """The register up to a year, one jurisdiction at a time (records with their recorded approvals, and the
-        filed plans): what the audit walks, without ever holding the whole province in memory."""
+    def jurisdictions(self) -> list[str]:
         with self.reading() as connection:
-            places = [r[0] for r in connection.execute(select(t.records.c.jurisdiction).distinct().order_by(t.records.c.jurisdiction))]
+            return [r[0] for r in connection.execute(select(t.records.c.jurisdiction).distinct().order_by(t.records.c.jurisdiction))]
+
+    def audit_part(self, jurisdiction: str, up_to: int) -> tuple[list, list[FiledPlan]]:
+        """One jurisdiction's records up to a year (with the approvals recorded for them) and its filed plans."""
+        with self.reading() as connection:
             stored: dict[str, list[tuple]] = {}
             for row in connection.execute(
                 select(t.approvals.c.request_id, t.approvals.c.by, t.approvals.c.ref, t.approvals.c.date, t.approvals.c.covers)
-                .where(t.approvals.c.status == "valid").order_by(t.approvals.c.seq)
+                .join(t.records, t.records.c.id == t.approvals.c.request_id)
+                .where(t.approvals.c.status == "valid", t.records.c.jurisdiction == jurisdiction).order_by(t.approvals.c.seq)
             ):
                 stored.setdefault(row[0], []).append(tuple(row[1:]))
-        for place in places:
-            with self.reading() as connection:
-                records = []
-                query = (select(t.records.c.body, t.records.c.status)
-                         .where(t.records.c.jurisdiction == place, t.records.c.year <= up_to).order_by(t.records.c.date, t.records.c.id))
-                for body, status in connection.execute(query):
-                    record = RECORD.validate_json(f'{body[:-1]},"status":"{status}"}}')
-                    if record.id in stored:
-                        record = self._merge_approvals(record, stored[record.id])
-                    records.append(record)
-                plans = [FiledPlan.model_validate_json(r[0]) for r in connection.execute(
-                    select(t.plans.c.body).where(t.plans.c.status == "filed", t.plans.c.jurisdiction == place))]
-            yield records, plans
+            records = []
+            query = (select(t.records.c.body, t.records.c.status)
+                     .where(t.records.c.jurisdiction == jurisdiction, t.records.c.year <= up_to).order_by(t.records.c.date, t.records.c.id))
+            for body, status in connection.execute(query):
+                # The body is the record as validated on import, without its status: validated again on the way out.
+                record = RECORD.validate_json(f'{body[:-1]},"status":"{status}"}}')
+                if record.id in stored:
+                    record = self._merge_approvals(record, stored[record.id])
+                records.append(record)
+            plans = [FiledPlan.model_validate_json(r[0]) for r in connection.execute(
+                select(t.plans.c.body).where(t.plans.c.status == "filed", t.plans.c.jurisdiction == jurisdiction))]
+        return records, plans
+
+    def audit_parts(self, up_to: int) -> Iterator[tuple[list, list[FiledPlan]]]:
+        """The register up to a year, one jurisdiction at a time: what the audit walks, without ever holding the
+        whole province in memory."""
+        for place in self.jurisdictions():
+            yield self.audit_part(place, up_to)
+
+    def audit_loaders(self, up_to: int) -> list[Callable[[], tuple[list, list[FiledPlan]]]]:
+        """The same parts as `audit_parts`, as loaders a worker process can call on its own connection."""
+        return [partial(load_audit_part, self.url, place, up_to) for place in self.jurisdictions()]
 
     def count_records(self, year: int) -> int:
         """Records of a year that count (approved, held, issued, filed)."""
@@ -484,6 +497,15 @@ class Store:
                 name: int(connection.execute(text(f"SELECT count(*) FROM {name}")).scalar_one())
                 for name in ("units", "records", "plans", "approvals", "record_events")
             }
+
+
+def load_audit_part(url: str, jurisdiction: str, up_to: int) -> tuple[list, list[FiledPlan]]:
+    """A worker's own read of one jurisdiction (connections are never shared across processes)."""
+    store = Store(url, migrate=False)
+    try:
+        return store.audit_part(jurisdiction, up_to)
+    finally:
+        store.close()
 
 
 def _record_row(record: Any, source: str, actor: str | None, now: datetime, decision: Decision | None) -> dict:

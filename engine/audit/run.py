@@ -81,6 +81,18 @@ class UnitAudit:
     obligations: list[ObligationResult] = field(default_factory=list)
     obligations_not_checked: str | None = None
 
+    def absorb(self, other: "UnitAudit") -> None:
+        """A unit seen in two parts (records under two jurisdictions): its counts add up, the later part's
+        obligations stand, as in a serial walk."""
+        for name in ("documents", "system_meetings", "onsite_office_meetings", "other_meetings", "bulletin_issues", "baseline_issues",
+                     "violations", "advice", "waivers", "checked", "not_checked"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.inspections.update(other.inspections)
+        self.violations_by_article.update(other.violations_by_article)
+        self.bulletin_series |= other.bulletin_series
+        self.obligations, self.obligations_not_checked = other.obligations, other.obligations_not_checked
+        self.bulletin_target = other.bulletin_target
+
     @property
     def bulletin_cut(self) -> float:
         return cut_achieved(self.baseline_issues, self.bulletin_issues)
@@ -249,6 +261,8 @@ def audit(
     parameters: dict[str, Any] | None = None,
     parts: Iterable[Part] | None = None,
     total: int | None = None,
+    loaders: Sequence[Callable[[], Part]] | None = None,
+    workers: int = 1,
 ) -> Audit:
     """Audit `year` of the register given as its units, records and filed plans (records of earlier years are what
     the rules count; the baseline year gives the bulletin cut).
@@ -256,7 +270,9 @@ def audit(
     A large register comes as `parts` instead: (records, plans) each holding every record of one or more whole
     jurisdictions. Every question the rules ask stays within a jurisdiction, so each part is audited on its own and
     let go, and memory stays that of the largest city, not of the province. `total` (the year's records) sizes the
-    progress bar.
+    progress bar. `loaders` are the parts as callables a worker process can run on its own; with `workers` > 1 they
+    are audited side by side (forked processes: the compiled rulesets are inherited) and merged in their order, so
+    the result is the serial one.
     """
     baseline_year = year - 1 if baseline_year is None else baseline_year
     units = list(units)
@@ -264,8 +280,13 @@ def audit(
     walk = _Walk(engine, known, year, baseline_year, progress, total)
     for u in units:
         walk.unit_audit(u.name, u.jurisdiction)
-    for part_records, part_plans in (parts if parts is not None else [(list(records), list(plans))]):
-        walk.part(part_records, part_plans)
+    if loaders is not None and workers > 1:
+        _in_workers(walk, loaders, workers)
+    else:
+        if loaders is not None:
+            parts = (load() for load in loaders)
+        for part_records, part_plans in (parts if parts is not None else [(list(records), list(plans))]):
+            walk.part(part_records, part_plans)
     walk.finish()
     ordered = sorted(walk.audits.values(), key=lambda u: (u.jurisdiction or "", u.unit))
     for listed in (walk.violations, walk.advice, walk.waivers, walk.not_checked):
@@ -282,6 +303,29 @@ def audit(
         records_in_year=walk.done,
         parameters=dict(parameters or {}),
     )
+
+
+_FORKED: dict[str, Any] = {}
+
+
+def _in_workers(walk: "_Walk", loaders: Sequence[Callable[[], Part]], workers: int) -> None:
+    import multiprocessing
+
+    _FORKED.update(engine=walk.engine, known=walk.known, year=walk.year, baseline_year=walk.baseline_year, loaders=loaders)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for partial in pool.imap(_audit_part, range(len(loaders))):
+                walk.merge(partial)
+    finally:
+        _FORKED.clear()
+
+
+def _audit_part(index: int) -> "_Walk":
+    job = _FORKED
+    walk = _Walk(job["engine"], job["known"], job["year"], job["baseline_year"], None, None)
+    walk.part(*job["loaders"][index]())
+    walk.engine = walk.known = walk.stacks = None  # the parent has them; only the part's results travel back
+    return walk
 
 
 class _Walk:
@@ -348,6 +392,27 @@ class _Walk:
         for name, bucket in by_unit.items():
             self.obligations(self.audits[name], bucket)
             self.pending.discard(name)
+
+    def merge(self, other: "_Walk") -> None:
+        """Take in a part audited by a worker (in the parts' order, so the result is the serial walk's)."""
+        for name, theirs in other.audits.items():
+            mine = self.audits.get(name)
+            if mine is None or not (mine.checked or mine.not_checked or mine.baseline_issues or mine.obligations):
+                if mine is not None and theirs.jurisdiction is None:
+                    theirs.jurisdiction = mine.jurisdiction
+                self.audits[name] = theirs
+            else:
+                mine.absorb(theirs)
+        self.pending -= set(other.audits) - other.pending
+        self.violations += other.violations
+        self.advice += other.advice
+        self.waivers += other.waivers
+        self.not_checked += other.not_checked
+        for key, ref in other.packs.items():
+            self.packs.setdefault(key, ref)
+        self.done += other.done
+        if self.progress is not None:
+            self.progress(self.done, self.total or self.done)
 
     def finish(self) -> None:
         # A unit with neither a jurisdiction of its own nor records belongs to the register's city when the

@@ -40,3 +40,17 @@ def test_an_approval_recorded_in_the_database_is_a_waiver_used(store, engine):
     after = audit(engine, units, year=2019, parts=store.audit_parts(2019))
     assert after.violations == [] and [w.record_id for w in after.waivers] == ["M-2"]
     assert "景府字〔2019〕3号" in after.waivers[0].findings[0].message
+
+
+def test_two_worker_processes_give_the_serial_audit(store):
+    where = generate.province()
+    records = list(generate.records(17, 1200, where))
+    plans = generate.plans(where)
+    engine = Engine(province_catalog(sorted({u.jurisdiction for u in where.units if u.jurisdiction})))
+    store.import_register(RegisterFile(units=where.units, records=records, plans=plans), source="test")
+    units = store.register_file(years=[]).units
+    serial = audit(engine, units, year=2019, parts=store.audit_parts(2019))
+    seen: list[int] = []
+    parallel = audit(engine, units, year=2019, loaders=store.audit_loaders(2019), workers=2, progress=lambda done, total: seen.append(done))
+    assert parallel.as_dict() == serial.as_dict()
+    assert seen and seen[-1] == serial.records_in_year > 300
