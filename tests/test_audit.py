@@ -209,6 +209,10 @@ def test_unknown_or_mistyped_parameters_are_errors_naming_them(catalog):
         parse_parameters(["system_meetings_per_year=many"], catalog)
     with pytest.raises(InvalidInput, match="NAME=VALUE"):
         parse_parameters(["bulletin_cut"], catalog)
+    with pytest.raises(InvalidInput, match="research_reports_period"):
+        parse_parameters(["research_reports_period=monthly"], catalog)
+    assert parse_parameters(["research_reports_period=quarter", "research_reports_per_year=1"], catalog) == {
+        "research_reports_period": "quarter", "research_reports_per_year": 1}
 
 
 def test_json_contract(result):

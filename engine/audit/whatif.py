@@ -13,7 +13,7 @@ from typing import Any, Mapping
 import yaml
 
 from ..errors import FieldError, InvalidInput
-from ..packs import Catalog
+from ..packs import PERIODS, Catalog
 from .run import LIGHT_ZH, Audit
 
 
@@ -43,10 +43,17 @@ def parse_parameters(pairs: list[str], catalog: Catalog) -> dict[str, Any]:
             want = "、".join(sorted(t.__name__ for t in expected))
             errors.append(FieldError(("--param", name), f"参数 {name} 的取值 {text!r} 类型不对，应为 {want}", f"parameter {name}: {text!r} should be {want}"))
             continue
+        if name in _periods(catalog) and value not in PERIODS:
+            errors.append(FieldError(("--param", name), f"参数 {name} 是义务的周期，应为 {'、'.join(PERIODS)}", f"parameter {name} is an obligation's period: one of {', '.join(PERIODS)}"))
+            continue
         out[name] = value
     if errors:
         raise InvalidInput(errors)
     return out
+
+
+def _periods(catalog: Catalog) -> set[str]:
+    return {o.period for stack in catalog.stacks.values() for o in stack.obligations if o.period}
 
 
 def _types(catalog: Catalog) -> dict[str, set[type]]:
