@@ -2,7 +2,8 @@
 and rejecting. `jianfu rules lint` fails when a rule lacks either; the rule catalogue lists them.
 
 A scenario belongs to a rule by its tag (`@system_meeting_once_a_year`, on the scenario or its feature). It shows
-the rule approving when a step says `决定为"批准"` and rejecting when one says `决定为"驳回"`.
+the rule approving when a step says `决定为"批准"` and rejecting when one says `决定为"驳回"`. A yearly obligation
+is tagged the same way (`@research_reports_per_year`) and shown met and missed by `的义务"…"为"已履行"` / `"未履行"`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from pathlib import Path
 from gherkin.parser import Parser
 
 OUTCOME = re.compile(r'决定为\s*["“]?(批准|驳回)["”]?')
+OBLIGATION_OUTCOME = re.compile(r'义务["“][a-z0-9_]+["”]为\s*["“]?(已履行|未履行)["”]?')
+"""A yearly obligation (audit only) is shown met by `…的义务"id"为"已履行"` and missed by `…为"未履行"`."""
 
 
 @dataclass
@@ -22,7 +25,7 @@ class Scenario:
     line: int
     name: str
     tags: set[str]
-    outcomes: set[str]  # "approve", "reject"
+    outcomes: set[str]  # "approve", "reject"; for an obligation "met", "missed"
 
 
 @dataclass
@@ -58,6 +61,9 @@ def index(folder: Path) -> ScenarioIndex:
                     match = OUTCOME.search(step.get("text", ""))
                     if match:
                         outcomes.add("approve" if match.group(1) == "批准" else "reject")
+                    duty = OBLIGATION_OUTCOME.search(step.get("text", ""))
+                    if duty:
+                        outcomes.add("met" if duty.group(1) == "已履行" else "missed")
                     for cell_outcome in _outline_outcomes(step, scenario):
                         outcomes.add(cell_outcome)
                 out.scenarios.append(

@@ -1,5 +1,6 @@
 """`jianfu bench`: the province-sized register, screenings through the real engine and register, the same checks in
-plain Python, a department's plan pre-check, peak memory. Figures, never assertions: see the README.
+plain Python, a department's plan pre-check, the yearly audit of 2019 (bench/audit.py, in a process of its own so
+its peak memory is its own), peak memory. Figures, never assertions: see the README.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from engine.evaluator import Evaluator
 from engine.records import RegisterFile
 from engine.requests import Plan, Submission
 
+from . import audit as audit_bench
 from . import generate
 from .plain import plain_decide
 
@@ -32,6 +34,11 @@ BATCH = 50_000
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def peak_children_rss_mb() -> float:
+    """The peak resident memory of the largest finished child process."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -159,6 +166,11 @@ def run(records: int = 1_000_000, db: str | None = None, seed: int = 7, samples:
         checked = engine.check_plan(plan, SqlRegister(connection))
         plan_ms = (time.perf_counter() - started) * 1000
 
+    say("the yearly audit of 2019, in a process of its own …")
+    audited = audit_bench.in_own_process(db, 2019)
+    say("the yearly audit again, with two worker processes …")
+    audited.update(audit_bench.in_own_process(db, 2019, workers=2))
+
     result = {
         "records": in_register,
         "database": store.dialect,
@@ -177,6 +189,7 @@ def run(records: int = 1_000_000, db: str | None = None, seed: int = 7, samples:
         "plan_rejected_items": sum(not d.approved for d in checked.decisions),
         "load_s": round(load_s, 1) if load_s is not None else None,
         "peak_rss_mb": round(peak_rss_mb(), 1),
+        **audited,
     }
     store.close()
     return result

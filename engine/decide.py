@@ -52,14 +52,25 @@ class Engine:
     def __init__(self, catalog: Catalog, evaluator: Evaluator = EVALUATOR):
         self.catalog = catalog
         self.evaluator = evaluator
-        self._prepared: dict[tuple, tuple] = {}  # (jurisdiction, date, kind) -> what the packs in force give
+        self._stacks: dict[tuple, Any] = {}  # (jurisdiction, date) -> the stack in force
+        self._prepared: dict[tuple, tuple] = {}  # (stack, date, kind) -> what the packs in force give
+        self._findings: dict[tuple, Finding] = {}  # a finding is a pure function of what its texts and facts show
 
     def _prepare(self, jurisdiction: str, on: date, kind: str) -> tuple:
-        """The stack in force, its parameters and the compiled ruleset for one day: the same all day long."""
-        key = (jurisdiction, on, kind)
+        """The stack in force, its parameters and the compiled ruleset for one day: the same all day long.
+
+        Two levels, so a province of many jurisdictions sharing one pack chain (the audit) compiles per chain and
+        day, not per jurisdiction and day."""
+        place = (jurisdiction, on)
+        stack = self._stacks.get(place)
+        if stack is None:
+            stack = self.catalog.stack_for(jurisdiction, on)
+            if len(self._stacks) > 200_000:
+                self._stacks.clear()
+            self._stacks[place] = stack
+        key = (id(stack), on, kind)
         found = self._prepared.get(key)
         if found is None:
-            stack = self.catalog.stack_for(jurisdiction, on)
             params = stack.params_at(on)
             compiled = self.evaluator.compiled(stack.key, kind, stack.rules_for(kind), params)
             waivable = any(rule.can_be_waived for rule in compiled.rules)
@@ -94,7 +105,7 @@ class Engine:
         if waivable:
             fact[APPROVAL_IGNORED] = False
         fired = self.evaluator.fire(compiled, fact)
-        return _decision(request, on, refs, compiled, values, approvals, fired)
+        return _decision(request, on, refs, compiled, values, approvals, fired, self._findings)
 
     def decide_many(self, requests: Iterable[Any], register: RegisterView = EMPTY_REGISTER, as_of: date | None = None) -> list[Decision]:
         return [self.decide(r, register, as_of) for r in requests]
@@ -129,7 +140,7 @@ class PlanCheck:
         return all(d.approved for d in self.decisions)
 
 
-def _decision(request, on, refs: list[PackRef], compiled: CompiledKind, values, approvals, fired) -> Decision:
+def _decision(request, on, refs: list[PackRef], compiled: CompiledKind, values, approvals, fired, memo: dict | None = None) -> Decision:
     findings: list[Finding] = []
     passed: list[str] = []
     not_applicable: list[str] = []
@@ -142,9 +153,9 @@ def _decision(request, on, refs: list[PackRef], compiled: CompiledKind, values, 
         if not applies:
             not_applicable.append(rule.id)
         elif violated:
-            findings.append(_finding(rule, rule.severity, request, values, compiled.params, None))
+            findings.append(_remembered(memo, rule, rule.severity, request, values, compiled.params, None))
         elif unwaived:
-            findings.append(_finding(rule, "waived", request, values, compiled.params, approvals.get(rule.id)))
+            findings.append(_remembered(memo, rule, "waived", request, values, compiled.params, approvals.get(rule.id)))
         else:
             passed.append(rule.id)
     blocking = any(f.severity == "block" for f in findings)
@@ -158,6 +169,51 @@ def _decision(request, on, refs: list[PackRef], compiled: CompiledKind, values, 
         passed=passed,
         not_applicable=not_applicable,
     )
+
+
+_REQUEST_FIELDS = ("unit", "date", "id", "title")
+
+
+def _shown(rule: Rule, memo: dict) -> tuple[str, ...]:
+    """Every name a rule's finding depends on: its facts, its parameters and its texts' placeholders."""
+    key = ("shown", id(rule))
+    found = memo.get(key)
+    if found is None:
+        names = set(rule.facts_tested) | set(rule.report) | set(rule.params_tested)
+        for text in (rule.message.zh, rule.message.en, rule.remedy.zh):
+            names |= set(PLACEHOLDER.findall(text))
+        found = memo[key] = tuple(sorted(names))
+    return found
+
+
+def _remembered(memo: dict | None, rule: Rule, severity: str, request, values: dict, params: dict, approval) -> Finding:
+    """The finding, built once for each distinct thing it shows (findings are frozen: equal inputs, one object).
+
+    The audit renders thousands of identical findings (every inspection without a work plan says the same); the key
+    holds every value the finding's texts and facts read, so a finding is never shared between different ones."""
+    if memo is None:
+        return _finding(rule, severity, request, values, params, approval)
+    shown = []
+    for name in _shown(rule, memo):
+        if name in _REQUEST_FIELDS:
+            shown.append(getattr(request, name))
+        else:
+            shown.append((_freeze(values.get(name)), _freeze(params.get(name))))
+    key = (rule.id, id(rule), severity, tuple(shown), approval and (approval.by, approval.ref, approval.date, approval.covers))
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= 100_000:
+            memo.clear()
+        found = memo[key] = _finding(rule, severity, request, values, params, approval)
+    return found
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return tuple(_freeze(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+    return value
 
 
 def _finding(rule: Rule, severity: str, request, values: dict, params: dict, approval) -> Finding:

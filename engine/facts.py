@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any, Callable, Mapping, Sequence
 
 from .register import Cutoff, RegisterView, is_onsite_office_meeting, normalise_topic, window
@@ -358,6 +359,7 @@ def _bulletin_cut(ctx: FactContext) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=65_536)
 def cut_achieved(baseline: int, issues: int) -> float:
     """1 - issues/baseline, exact to 6 places (a float 1 - 8/10 would fall just short of 0.2).
 
@@ -368,6 +370,7 @@ def cut_achieved(baseline: int, issues: int) -> float:
     return round(float(1 - Fraction(issues, baseline)), 6)
 
 
+@lru_cache(maxsize=65_536)
 def bulletin_quota(baseline: int, cut: Any) -> int:
     """The most issues a unit may publish: floor(baseline × (1 - cut))."""
     if cut is None:

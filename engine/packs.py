@@ -20,7 +20,7 @@ from functools import cached_property
 from pathlib import Path as FilePath
 from typing import Annotated, Any, Iterable, Literal, Union
 
-from pydantic import Field, StringConstraints, ValidationError
+from pydantic import Field, StringConstraints, ValidationError, model_validator
 
 from . import conditions
 from .conditions import Condition
@@ -121,6 +121,79 @@ class Rule(Contract):
         return self.uses_approval and self.approval is not None and self.approval.lifts
 
 
+Period = Literal["year", "quarter", "week"]
+PERIODS: tuple[str, ...] = ("year", "quarter", "week")
+UnitType = Literal["government", "general_office", "department", "coordinating_body"]
+UnitLevel = Literal["province", "city", "county", "township"]
+
+
+class RecordMatch(Contract):
+    """Which register records count toward an obligation: their kind, and one of the keywords in the title, a topic
+    or (for a bulletin) the series. The request contract is fixed, so an obligation recognises its records from the fields they already have."""
+
+    kind: Kind
+    keywords: list[Text] = Field(default_factory=list)  # none: every record of the kind
+
+    def matches(self, record: Any) -> bool:
+        if record.kind != self.kind:
+            return False
+        if not self.keywords:
+            return True
+        series = getattr(record, "series", None) or ""
+        return any(k in record.title or k in series or any(k in t for t in record.topics) for k in self.keywords)
+
+
+class ClosedBy(Contract):
+    """An obligation met record by record: each counted record must be closed by a later record of the same unit
+    (its `link` field names the closed record's id), dated no later than the end of the audited year."""
+
+    records: RecordMatch
+    link: Literal["subject"]
+
+
+class UnitKind(Contract):
+    """A kind of unit an obligation binds: 市政府各部门 is `{type: department, level: city}`."""
+
+    type: UnitType
+    level: UnitLevel
+
+
+class Obligation(Contract):
+    """A yearly obligation (年度义务), checked in the audit only: records that must exist, not requests to screen.
+
+    Either `minimum` and `period` (parameters: at least so many matching records in each period of the year in which
+    the obligation is in force on the period's last day), or `closed_by` (every matching record closed by year end).
+    `per_task`: the minimum holds for each task (a topic of the matching records other than the keywords) separately.
+    """
+
+    id: RuleId
+    title: Text
+    article: Text
+    source: Text
+    text: LongText = Field(min_length=4)
+    reading: LongText = Field(min_length=4)
+    applies_to: list[UnitKind] = Field(min_length=1)
+    counts: RecordMatch
+    per_task: bool = False
+    minimum: ParamName | None = None
+    period: ParamName | None = None
+    closed_by: ClosedBy | None = None
+    message: Bilingual
+
+    @model_validator(mode="after")
+    def _one_way_to_meet(self) -> "Obligation":
+        counted = self.minimum is not None and self.period is not None
+        if counted == (self.closed_by is not None) or (self.minimum is None) != (self.period is None):
+            raise ValueError(
+                "义务须写明 minimum 与 period（计数），或 closed_by（逐件销号），二者取一 / "
+                "an obligation has either minimum and period, or closed_by"
+            )
+        return self
+
+
+OBLIGATION_PLACEHOLDERS = frozenset({"unit", "year", "minimum", "period", "found", "missing"})
+
+
 class Effective(Contract):
     model_config = Contract.model_config | {"populate_by_name": True}
 
@@ -166,6 +239,7 @@ class Pack(Contract):
     parameters: dict[ParamName, Parameter] = Field(default_factory=dict)
     overrides: Overrides = Field(default_factory=Overrides)
     rules: list[Rule] = Field(default_factory=list)
+    obligations: list[Obligation] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -227,6 +301,8 @@ class Stack:
     parameters: dict[str, Parameter]
     rule_pack: dict[str, LoadedPack]
     switched_off: dict[str, str] = field(default_factory=dict)
+    obligations: list[Obligation] = field(default_factory=list)
+    obligation_pack: dict[str, LoadedPack] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -299,6 +375,8 @@ class Catalog:
         rule_pack: dict[str, LoadedPack] = {}
         parameters: dict[str, Parameter] = {}
         switched_off: dict[str, str] = {}
+        obligations: list[Obligation] = []
+        obligation_pack: dict[str, LoadedPack] = {}
         problems: list[FieldError] = []
         for loaded in chain:
             pack = loaded.pack
@@ -325,9 +403,15 @@ class Catalog:
                     continue
                 rules.append(rule)
                 rule_pack[rule.id] = loaded
+            for i, obligation in enumerate(pack.obligations):
+                if obligation.id in obligation_pack or obligation.id in rule_pack:
+                    problems.append(loaded.place(("obligations", i, "id"), f"义务 {obligation.id!r} 与已有的规则或义务重名", f"obligation {obligation.id!r} is already defined"))
+                    continue
+                obligations.append(obligation)
+                obligation_pack[obligation.id] = loaded
         if problems:
             raise InvalidPack(problems)
-        return Stack(chain, rules, parameters, rule_pack, switched_off)
+        return Stack(chain, rules, parameters, rule_pack, switched_off, obligations, obligation_pack)
 
     # -- choosing ------------------------------------------------------------------------------------------
     def stack_for(self, jurisdiction: str, on: date) -> Stack:
@@ -411,10 +495,38 @@ def _check_stack(stack: Stack, sources_dir: FilePath | None) -> list[FieldError]
                         problems.append(owner.place(base + (part, lang), f"占位符 {{{name}}} 不是本规则的事实或参数", f"placeholder {{{name}}} is not a fact or parameter of this rule"))
         if sources_dir is not None:
             problems.extend(_check_verbatim(rule, owner, base, sources_dir))
+    for obligation in stack.obligations:
+        problems.extend(_check_obligation(obligation, stack, sources_dir))
     for kind in ("document", "meeting", "inspection", "bulletin"):
         size = sum(ruleset_size(r) for r in stack.rules_for(kind))
         if size > ALPHA_BUDGET:
             problems.append(stack.leaf.place(("rules",), f"{kind} 类规则共 {size} 个条件节点，超过 durable-rules 的安全上限 {ALPHA_BUDGET}", f"{kind} rules hold {size} condition nodes, over the durable-rules budget of {ALPHA_BUDGET}"))
+    return problems
+
+
+def _check_obligation(obligation: Obligation, stack: Stack, sources_dir: FilePath | None) -> list[FieldError]:
+    owner = stack.obligation_pack[obligation.id]
+    base = ("obligations", owner.pack.obligations.index(obligation))
+    problems = []
+    for part, expected in (("minimum", int), ("period", str)):
+        name = getattr(obligation, part)
+        if name is None:
+            continue
+        param = stack.parameters.get(name)
+        if param is None:
+            problems.append(owner.place(base + (part,), f"参数 {name!r} 不存在", f"parameter {name!r} does not exist"))
+            continue
+        for since, value in param.values.items():
+            wrong = isinstance(value, bool) or not isinstance(value, expected) or (part == "period" and value not in PERIODS)
+            if wrong:
+                want = "整数" if part == "minimum" else " | ".join(PERIODS)
+                problems.append(owner.place(base + (part,), f"参数 {name!r} 自 {since} 的取值 {value!r} 应为 {want}", f"parameter {name!r} from {since}: {value!r} should be {want if part == 'period' else 'an integer'}"))
+    for lang in ("zh", "en"):
+        for name in PLACEHOLDER.findall(getattr(obligation.message, lang)):
+            if name not in OBLIGATION_PLACEHOLDERS:
+                problems.append(owner.place(base + ("message", lang), f"占位符 {{{name}}} 不是义务可用的值", f"placeholder {{{name}}} is not a value of an obligation"))
+    if sources_dir is not None:
+        problems.extend(_check_verbatim(obligation, owner, base, sources_dir))
     return problems
 
 
@@ -439,7 +551,7 @@ def _placeholders(rule: Rule, stack: Stack) -> set[str]:
 _SPACE = re.compile(r"\s+")
 
 
-def _check_verbatim(rule: Rule, owner: LoadedPack, base: tuple, sources_dir: FilePath) -> list[FieldError]:
+def _check_verbatim(rule: Rule | Obligation, owner: LoadedPack, base: tuple, sources_dir: FilePath) -> list[FieldError]:
     path = sources_dir / rule.source
     if not path.is_file():
         return [owner.place(base + ("source",), f"找不到来源文件 {rule.source}", f"source file {rule.source} not found in {sources_dir}")]
@@ -470,4 +582,4 @@ def load_folder(folder: FilePath, sources_dir: FilePath | None = None) -> Catalo
     return Catalog(loaded, sources_dir)
 
 
-__all__ = ["Catalog", "Stack", "Pack", "Rule", "Parameter", "LoadedPack", "load_folder", "parse_pack", "ruleset_size"]
+__all__ = ["Catalog", "Stack", "Pack", "Rule", "Obligation", "RecordMatch", "Parameter", "LoadedPack", "load_folder", "parse_pack", "ruleset_size"]

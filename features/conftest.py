@@ -16,6 +16,7 @@ from pytest_bdd import given, parsers, then, when
 
 from adapters.files import tabular
 from engine import Engine, EvaluationError, MemoryRegister, load_folder
+from engine.audit import audit
 from engine.records import FiledPlan, Record, Unit
 from engine.requests import Plan, Submission
 from engine.sources import load_yaml
@@ -46,6 +47,7 @@ class World:
         self.decisions: list[Any] = []
         self.error: Exception | None = None
         self.plan_filed: bool | None = None
+        self.audit = None
 
     def register(self) -> MemoryRegister:
         return MemoryRegister(self.units, self.records, self.plans)
@@ -189,6 +191,11 @@ def _submit_invalid(world: World, docstring: str) -> None:
         world.error = exc
 
 
+@when(parsers.parse("审计{year:d}年度"))
+def _audit(world: World, engine: Engine, year: int) -> None:
+    world.audit = audit(engine, world.units, world.records, world.plans, year)
+
+
 # -- 那么 ---------------------------------------------------------------------------------------------------------
 def _decision(world: World, request_id: str | None = None):
     if request_id is None:
@@ -288,6 +295,33 @@ def _plan_filed(world: World, state: str) -> None:
     assert world.plan_filed is (state == "已"), f"备案状态：{world.plan_filed}"
 
 
+def _obligation(world: World, unit: str, obligation: str):
+    assert world.audit is not None, "还没有审计"
+    found = [o for o in world.audit.unit(unit).obligations if o.id == obligation]
+    assert found, f"{unit} 没有义务 {obligation}：{[o.id for o in world.audit.unit(unit).obligations]}"
+    return found[0]
+
+
+@then(parsers.parse('"{unit}"的义务"{obligation}"为"{state}"'))
+def _obligation_state(world: World, unit: str, obligation: str, state: str) -> None:
+    result = _obligation(world, unit, obligation)
+    assert state in ("已履行", "未履行")
+    assert result.met is (state == "已履行"), f"{result.id}: 实有 {result.found}，缺少 {result.missing}"
+
+
+@then(parsers.parse('"{unit}"的义务"{obligation}"缺少"{text}"'))
+def _obligation_missing(world: World, unit: str, obligation: str, text: str) -> None:
+    result = _obligation(world, unit, obligation)
+    assert any(text in m for m in result.missing), result.missing
+
+
+@then(parsers.parse('"{unit}"亮{light}'))
+def _light(world: World, unit: str, light: str) -> None:
+    assert world.audit is not None, "还没有审计"
+    lights = {"绿灯": "green", "黄灯": "yellow", "红灯": "red"}
+    assert world.audit.unit(unit).light == lights[light], world.audit.unit(unit).as_dict()
+
+
 def _explain(decision) -> str:
     lines = [f"{decision.id}: {decision.decision}"]
     lines += [f"  [{f.severity}] {f.rule}: {f.message}" for f in decision.findings]
@@ -298,5 +332,9 @@ def _explain(decision) -> str:
 
 def pytest_configure(config) -> None:
     """Each rule id is a tag: register it as a marker (`pytest -m system_meeting_once_a_year` runs its scenarios)."""
-    for rule, _ in load_folder(RULES).all_rules():
+    catalog = load_folder(RULES)
+    for rule, _ in catalog.all_rules():
         config.addinivalue_line("markers", f"{rule.id}: 规则 {rule.id}（第{rule.article}条）")
+    for loaded in catalog.packs.values():
+        for obligation in loaded.pack.obligations:
+            config.addinivalue_line("markers", f"{obligation.id}: 年度义务 {obligation.id}（{obligation.article}）")

@@ -18,6 +18,7 @@ from engine import Engine, InvalidInput, MemoryRegister
 from engine.errors import FieldError
 from engine.register import EMPTY_REGISTER
 
+from . import audit as audit_cli
 from . import bench as bench_cli
 from . import register as register_cli
 from . import rules as rules_cli
@@ -35,6 +36,7 @@ app = typer.Typer(
 app.add_typer(rules_cli.app, name="rules")
 app.add_typer(register_cli.app, name="register")
 app.command("bench")(bench_cli.bench)
+app.command("audit")(audit_cli.audit)
 app.command("serve")(service_cli.serve)
 app.add_typer(service_cli.users_app, name="users")
 app.add_typer(service_cli.log_app, name="log")

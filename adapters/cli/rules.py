@@ -88,13 +88,18 @@ def lint(rules: Optional[Path] = RulesOption, features: Optional[Path] = Feature
         for outcome, zh in (("approve", "批准"), ("reject", "驳回")):
             if not scenarios.shows(rule.id, outcome):
                 problems.append(f"{loaded.file}: 规则 {rule.id}（第{rule.article}条）没有标注 @{rule.id} 且决定为\"{zh}\"的场景 / rule {rule.id} has no scenario that {outcome}s")
+    obligations = [(o, loaded) for loaded in catalog.packs.values() for o in loaded.pack.obligations]
+    for obligation, loaded in obligations:
+        for outcome, zh in (("met", "已履行"), ("missed", "未履行")):
+            if not scenarios.shows(obligation.id, outcome):
+                problems.append(f"{loaded.file}: 义务 {obligation.id}（{obligation.article}）没有标注 @{obligation.id} 且义务为\"{zh}\"的场景 / obligation {obligation.id} has no scenario where it is {outcome}")
     console = Console(highlight=False)
     if problems:
         for p in problems:
             err_console.print(p, markup=False)
         raise typer.Exit(EXIT_INVALID)
     count = len(catalog.all_rules())
-    console.print(f"规则包 {len(catalog.packs)} 个、规则 {count} 条、场景 {len(scenarios.scenarios)} 个：全部通过 / all good")
+    console.print(f"规则包 {len(catalog.packs)} 个、规则 {count} 条、年度义务 {len(obligations)} 项、场景 {len(scenarios.scenarios)} 个：全部通过 / all good")
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

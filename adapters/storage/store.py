@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from functools import partial
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from loguru import logger
 from pydantic import TypeAdapter
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text, update
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, text, update
 from sqlalchemy.engine import make_url
 
 from engine import Decision
@@ -422,22 +423,77 @@ class Store:
             return run(conn)
 
     # -- reading -----------------------------------------------------------------------------------------------
-    def register_file(self, years: Sequence[int] | None = None) -> RegisterFile:
-        """The register (or some years of it) as the file contract: units, records, filed plans."""
+    def register_file(self, years: Sequence[int] | None = None, up_to: int | None = None, with_approvals: bool = False) -> RegisterFile:
+        """The register (or some years of it, or every year up to one) as the file contract: units, records, filed
+        plans. `with_approvals`: each record carries the approvals recorded for it too (the audit honours them)."""
         with self.reading() as connection:
             units = [Unit(name=r[0], type=r[1], level=r[2], jurisdiction=r[3]) for r in connection.execute(
                 select(t.units.c.name, t.units.c.type, t.units.c.level, t.units.c.jurisdiction).order_by(t.units.c.name))]
             query = select(t.records.c.body, t.records.c.status).order_by(t.records.c.date, t.records.c.id)
             if years is not None:
                 query = query.where(t.records.c.year.in_(list(years)))
+            if up_to is not None:
+                query = query.where(t.records.c.year <= up_to)
+            stored: dict[str, list[tuple]] = {}
+            if with_approvals:
+                for row in connection.execute(
+                    select(t.approvals.c.request_id, t.approvals.c.by, t.approvals.c.ref, t.approvals.c.date, t.approvals.c.covers)
+                    .where(t.approvals.c.status == "valid").order_by(t.approvals.c.seq)
+                ):
+                    stored.setdefault(row[0], []).append(tuple(row[1:]))
             records = []
             for body, status in connection.execute(query):
                 data = json.loads(body)
                 data["status"] = status
-                records.append(RECORD.validate_python(data))
+                record = RECORD.validate_python(data)
+                if record.id in stored:
+                    record = self._merge_approvals(record, stored[record.id])
+                records.append(record)
             plans = [FiledPlan.model_validate_json(r[0]) for r in connection.execute(
                 select(t.plans.c.body).where(t.plans.c.status == "filed").order_by(t.plans.c.id))]
         return RegisterFile.model_construct(units=units, records=records, plans=plans)
+
+    def jurisdictions(self) -> list[str]:
+        with self.reading() as connection:
+            return [r[0] for r in connection.execute(select(t.records.c.jurisdiction).distinct().order_by(t.records.c.jurisdiction))]
+
+    def audit_part(self, jurisdiction: str, up_to: int) -> tuple[list, list[FiledPlan]]:
+        """One jurisdiction's records up to a year (with the approvals recorded for them) and its filed plans."""
+        with self.reading() as connection:
+            stored: dict[str, list[tuple]] = {}
+            for row in connection.execute(
+                select(t.approvals.c.request_id, t.approvals.c.by, t.approvals.c.ref, t.approvals.c.date, t.approvals.c.covers)
+                .join(t.records, t.records.c.id == t.approvals.c.request_id)
+                .where(t.approvals.c.status == "valid", t.records.c.jurisdiction == jurisdiction).order_by(t.approvals.c.seq)
+            ):
+                stored.setdefault(row[0], []).append(tuple(row[1:]))
+            records = []
+            query = (select(t.records.c.body, t.records.c.status)
+                     .where(t.records.c.jurisdiction == jurisdiction, t.records.c.year <= up_to).order_by(t.records.c.date, t.records.c.id))
+            for body, status in connection.execute(query):
+                # The body is the record as validated on import, without its status: validated again on the way out.
+                record = RECORD.validate_json(f'{body[:-1]},"status":"{status}"}}')
+                if record.id in stored:
+                    record = self._merge_approvals(record, stored[record.id])
+                records.append(record)
+            plans = [FiledPlan.model_validate_json(r[0]) for r in connection.execute(
+                select(t.plans.c.body).where(t.plans.c.status == "filed", t.plans.c.jurisdiction == jurisdiction))]
+        return records, plans
+
+    def audit_parts(self, up_to: int) -> Iterator[tuple[list, list[FiledPlan]]]:
+        """The register up to a year, one jurisdiction at a time: what the audit walks, without ever holding the
+        whole province in memory."""
+        for place in self.jurisdictions():
+            yield self.audit_part(place, up_to)
+
+    def audit_loaders(self, up_to: int) -> list[Callable[[], tuple[list, list[FiledPlan]]]]:
+        """The same parts as `audit_parts`, as loaders a worker process can call on its own connection."""
+        return [partial(load_audit_part, self.url, place, up_to) for place in self.jurisdictions()]
+
+    def count_records(self, year: int) -> int:
+        """Records of a year that count (approved, held, issued, filed)."""
+        with self.reading() as connection:
+            return int(connection.execute(select(func.count()).select_from(t.records).where(t.records.c.year == year, t.records.c.counts.is_(True))).scalar_one())
 
     def memory_register(self, years: Sequence[int] | None = None) -> MemoryRegister:
         data = self.register_file(years)
@@ -515,6 +571,15 @@ class Store:
                 name: int(connection.execute(text(f"SELECT count(*) FROM {name}")).scalar_one())
                 for name in ("units", "records", "plans", "approvals", "record_events")
             }
+
+
+def load_audit_part(url: str, jurisdiction: str, up_to: int) -> tuple[list, list[FiledPlan]]:
+    """A worker's own read of one jurisdiction (connections are never shared across processes)."""
+    store = Store(url, migrate=False)
+    try:
+        return store.audit_part(jurisdiction, up_to)
+    finally:
+        store.close()
 
 
 def _record_row(record: Any, source: str, actor: str | None, now: datetime, decision: Decision | None) -> dict:

@@ -1,0 +1,98 @@
+"""The yearly audit of the generated province, timed in a process of its own (so its peak memory is its own).
+
+The seeded province has rule packs for only a few of its cities; to time an audit that re-checks every record, the
+benchmark applies the Jingdezhen pack (004) to every jurisdiction of the province (a copy of the pack, changed in
+its `jurisdiction` list only). Run: `python -m bench.audit DB YEAR` prints one JSON object.
+
+`audit_records_per_s` is the year's records over the whole audit, reading the register included (the year before
+is read too: the baseline, the documents still valid); `audit_checking_records_per_s` leaves the reading out.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def province_catalog(places: list[str]):
+    from engine import load_folder
+
+    folder = Path(tempfile.mkdtemp(prefix="jianfu-bench-packs-"))
+    try:
+        shutil.copytree(ROOT / "rules" / "sources", folder / "sources")
+        text = (ROOT / "rules" / "jingdezhen-2019.yaml").read_text(encoding="utf-8")
+        text = re.sub(r"(?m)^jurisdiction: \[景德镇市\]$", "jurisdiction: [" + ", ".join(places) + "]", text, count=1)
+        (folder / "province.yaml").write_text(text, encoding="utf-8")
+        return load_folder(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def measure(db: str, year: int, workers: int = 1) -> dict[str, Any]:
+    """Audit `year` of the register at `db` the way `jianfu audit --db` does; figures only."""
+    from adapters.storage import open_store
+    from engine import Engine
+    from engine.audit import audit
+
+    from .run import peak_children_rss_mb, peak_rss_mb
+
+    store = open_store(db)
+    units = store.register_file(years=[]).units
+    places = sorted({u.jurisdiction for u in units if u.jurisdiction})
+    engine = Engine(province_catalog(places))
+    total = store.count_records(year)
+    loading = [0.0]
+
+    def timed(parts):
+        while True:
+            started = time.perf_counter()
+            part = next(parts, None)
+            loading[0] += time.perf_counter() - started
+            if part is None:
+                return
+            yield part
+
+    started = time.perf_counter()
+    if workers > 1:
+        result = audit(engine, units, year=year, loaders=store.audit_loaders(year), workers=workers, total=total)
+    else:
+        result = audit(engine, units, year=year, parts=timed(store.audit_parts(year)), total=total)
+    seconds = time.perf_counter() - started
+    read = store.count_records(year - 1) + total  # what the parts held that counts (cancelled ones are read too)
+    store.close()
+    if workers > 1:  # the reading happens in the workers, side by side with the checking
+        return {f"audit_{workers}_workers_s": round(seconds, 1), f"audit_{workers}_workers_records_per_s": round(result.records_in_year / seconds),
+                # at most: the parent's peak plus every worker at the largest one's peak
+                f"audit_{workers}_workers_peak_rss_mb": round(peak_rss_mb() + workers * peak_children_rss_mb(), 1)}
+    return {
+        "audit_year": year,
+        "audit_records": result.records_in_year,
+        "audit_checked": result.records_in_year - len(result.not_checked),
+        "audit_violations": len(result.violations),
+        "audit_records_read": read,
+        "audit_s": round(seconds, 1),
+        "audit_load_s": round(loading[0], 1),
+        "audit_records_per_s": round(result.records_in_year / seconds) if seconds else None,
+        "audit_checking_records_per_s": round(result.records_in_year / (seconds - loading[0])) if seconds > loading[0] else None,
+        "audit_peak_rss_mb": round(peak_rss_mb(), 1),
+    }
+
+
+def in_own_process(db: str, year: int, workers: int = 1) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, "-m", "bench.audit", db, str(year), str(workers)], capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr)
+    return json.loads(done.stdout)
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 1)))

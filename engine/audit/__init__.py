@@ -1,0 +1,26 @@
+"""The yearly compliance audit (年度审计): every record of a year re-checked, per-unit counts, the bulletin cut
+against the baseline year, the yearly obligations met or missed, a traffic light per unit (亮灯), city totals, and
+what-if runs under changed parameters.
+
+Pure engine code: it reads the register through the contracts (units, records, filed plans) and the rule packs; the
+command line and the report formats sit in adapters.
+"""
+
+from .obligations import ObligationResult, check_obligations, periods
+from .run import Audit, NotChecked, RecordFindings, UnitAudit, audit
+from .whatif import Flip, flips, parse_parameters, with_parameters
+
+__all__ = [
+    "Audit",
+    "Flip",
+    "NotChecked",
+    "ObligationResult",
+    "RecordFindings",
+    "UnitAudit",
+    "audit",
+    "check_obligations",
+    "flips",
+    "parse_parameters",
+    "periods",
+    "with_parameters",
+]

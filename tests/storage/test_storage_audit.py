@@ -1,0 +1,56 @@
+"""The audit from the database (SQLite and PostgreSQL): read one jurisdiction at a time it gives the same report as
+the same register read from a file, and approvals recorded in the database (not in the record) are honoured."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bench import generate
+from bench.audit import province_catalog
+from engine import Engine
+from engine.audit import audit
+from engine.records import RegisterFile
+from engine.requests import Approval
+
+
+def test_the_database_read_by_jurisdiction_gives_the_same_audit_as_the_file(store):
+    where = generate.province()
+    records = list(generate.records(13, 1500, where))
+    plans = generate.plans(where)
+    engine = Engine(province_catalog(sorted({u.jurisdiction for u in where.units if u.jurisdiction})))
+    store.import_register(RegisterFile(units=where.units, records=records, plans=plans), source="test")
+    from_db = audit(engine, store.register_file(years=[]).units, year=2019, parts=store.audit_parts(2019), total=store.count_records(2019))
+    from_file = audit(engine, where.units, records, plans, 2019)
+    assert from_db.records_in_year == store.count_records(2019) > 500
+    assert from_db.as_dict() == from_file.as_dict()
+
+
+def test_an_approval_recorded_in_the_database_is_a_waiver_used(store, engine):
+    meeting = {"kind": "meeting", "jurisdiction": "景德镇市", "unit": "市教育局", "held_in_name_of": "department", "remit": "department",
+               "scope": "citywide_system", "routine": False, "status": "held"}
+    data = RegisterFile.model_validate({"units": [{"name": "市教育局", "type": "department", "level": "city", "jurisdiction": "景德镇市"}], "records": [
+        {**meeting, "id": "M-1", "date": "2019-04-01", "title": "第一次系统会议"},
+        {**meeting, "id": "M-2", "date": "2019-06-01", "title": "第二次系统会议"},
+    ]})
+    store.import_register(data, source="test")
+    units = store.register_file(years=[]).units
+    before = audit(engine, units, year=2019, parts=store.audit_parts(2019))
+    assert [v.record_id for v in before.violations] == ["M-2"] and before.waivers == []
+    store.add_approval("M-2", Approval(by="city_government", ref="景府字〔2019〕3号", date=date(2019, 5, 20), covers="8"), actor="office")
+    after = audit(engine, units, year=2019, parts=store.audit_parts(2019))
+    assert after.violations == [] and [w.record_id for w in after.waivers] == ["M-2"]
+    assert "景府字〔2019〕3号" in after.waivers[0].findings[0].message
+
+
+def test_two_worker_processes_give_the_serial_audit(store):
+    where = generate.province()
+    records = list(generate.records(17, 1200, where))
+    plans = generate.plans(where)
+    engine = Engine(province_catalog(sorted({u.jurisdiction for u in where.units if u.jurisdiction})))
+    store.import_register(RegisterFile(units=where.units, records=records, plans=plans), source="test")
+    units = store.register_file(years=[]).units
+    serial = audit(engine, units, year=2019, parts=store.audit_parts(2019))
+    seen: list[int] = []
+    parallel = audit(engine, units, year=2019, loaders=store.audit_loaders(2019), workers=2, progress=lambda done, total: seen.append(done))
+    assert parallel.as_dict() == serial.as_dict()
+    assert seen and seen[-1] == serial.records_in_year > 300
