@@ -7,7 +7,7 @@ written). A progress bar is shown on a terminal.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 import typer
 from loguru import logger
@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from engine import Engine, InvalidInput
 from engine.audit import audit as run_audit
-from engine.audit import flips, parse_parameters, with_parameters
+from engine.audit import audit_what_if, parse_parameters
 from engine.errors import FieldError
 
 from .common import RulesOption, VerboseOption, guard, load_catalog, setup_logging
@@ -50,12 +50,11 @@ def audit(
         overrides = parse_parameters(param, catalog)
         source = _Source(register, db, year, workers)
         with _progress() as advance:
-            result = source.audit(Engine(catalog), baseline_year, advance("复核台账记录 / re-checking records"))
-            changed: list[Any] = []
-            if overrides:
-                what_if = source.audit(Engine(with_parameters(catalog, overrides)), baseline_year, advance("假设分析 / what-if"), overrides)
-                changed = flips(result, what_if)
-                result = what_if
+            def run(engine, parameters):
+                label = "假设分析 / what-if" if parameters else "复核台账记录 / re-checking records"
+                return source.audit(engine, baseline_year, advance(label), parameters)
+
+            result, changed = audit_what_if(catalog, overrides, run)
         source.close()
         outputs = [(path, render(path, result, changed)) for path in out]
     for path, content in outputs:
@@ -86,11 +85,7 @@ class _Source:
         if self.data is not None:
             data = self.data
             return run_audit(engine, data.units, data.records, data.plans, self.year, baseline_year, progress=progress, parameters=parameters)
-        # Records after the audited year never count (every question is cut off before the record); earlier
-        # years do: the baseline year, documents still valid, meetings in the merge window across the year's edge.
-        return run_audit(engine, self.store.register_file(years=[]).units, year=self.year, baseline_year=baseline_year, progress=progress,
-                         parameters=parameters, loaders=self.store.audit_loaders(self.year), workers=self.workers,
-                         total=self.store.count_records(self.year))
+        return self.store.audit(engine, self.year, baseline_year, progress, parameters, self.workers)
 
     def close(self) -> None:
         if self.store is not None:

@@ -490,6 +490,15 @@ class Store:
         """The same parts as `audit_parts`, as loaders a worker process can call on its own connection."""
         return [partial(load_audit_part, self.url, place, up_to) for place in self.jurisdictions()]
 
+    def audit(self, engine, year: int, baseline_year: int | None = None, progress=None, parameters=None, workers: int = 1):
+        """The yearly audit of the database, read one jurisdiction at a time (in `workers` processes)."""
+        from engine.audit import audit
+
+        # Records after the audited year never count (every question is cut off before the record); earlier
+        # years do: the baseline year, documents still valid, meetings in the merge window across the year's edge.
+        return audit(engine, self.register_file(years=[]).units, year=year, baseline_year=baseline_year, progress=progress,
+                     parameters=parameters, loaders=self.audit_loaders(year), workers=workers, total=self.count_records(year))
+
     def count_records(self, year: int) -> int:
         """Records of a year that count (approved, held, issued, filed)."""
         with self.reading() as connection:

@@ -8,7 +8,7 @@ command line and the report formats sit in adapters.
 
 from .obligations import ObligationResult, check_obligations, periods
 from .run import Audit, NotChecked, RecordFindings, UnitAudit, audit
-from .whatif import Flip, flips, parse_parameters, with_parameters
+from .whatif import Flip, audit_what_if, flips, parse_parameters, with_parameters
 
 __all__ = [
     "Audit",
@@ -18,6 +18,7 @@ __all__ = [
     "RecordFindings",
     "UnitAudit",
     "audit",
+    "audit_what_if",
     "check_obligations",
     "flips",
     "parse_parameters",

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, replace
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import yaml
 
 from ..errors import FieldError, InvalidInput
+from ..decide import Engine
 from ..packs import PERIODS, Catalog
 from .run import LIGHT_ZH, Audit
 
@@ -117,3 +118,13 @@ def flips(before: Audit, after: Audit) -> list[Flip]:
     if before.bulletin_met != after.bulletin_met:
         out.append(Flip("全市", "bulletin_met", before.bulletin_met, after.bulletin_met))
     return out
+
+
+def audit_what_if(catalog: Catalog, overrides: Mapping[str, Any], run: Callable[[Engine, Mapping[str, Any] | None], Audit]) -> tuple[Audit, list[Flip]]:
+    """`run(engine, parameters)` audits once with the packs as they are and, when parameters are changed, once more
+    with them: the report is the what-if audit, with the units whose results flip."""
+    result = run(Engine(catalog), None)
+    if not overrides:
+        return result, []
+    what_if = run(Engine(with_parameters(catalog, overrides)), overrides)
+    return what_if, flips(result, what_if)
