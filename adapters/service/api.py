@@ -39,14 +39,13 @@ from adapters.storage import decision_log as log
 
 from .auth import User, api_user, check_unit, require
 from .errors import as_service_error, not_found
-from .screening import check_plan, checked_workbook, parse_plan, parse_requests, plan_from_upload, screen
+from .screening import AUDIT_FORMATS, XLSX_TYPE as XLSX, audit_report, check_plan, checked_workbook, parse_plan, parse_requests, plan_from_upload, screen
 
 router = APIRouter()
 health = APIRouter()
 
 READERS = ("office", "department", "auditor")  # who may read the register (a department: its own unit)
 WRITERS = ("office",)  # who may write the register (and admin, always)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECORD = TypeAdapter(Record)
 
 INLINE = 4  # screenings decided on the event loop itself; more (or recording, which may wait for a lock) go to a thread
@@ -302,6 +301,22 @@ async def file_plan(request: Request, user: User = Depends(require(*WRITERS))) -
 def cancel_plan(plan_id: str, body: Cancel, request: Request, user: User = Depends(require(*WRITERS))) -> dict[str, Any]:
     request.app.state.store.cancel_plan(plan_id, body.reason, actor=user.name)
     return {"id": plan_id, "status": "cancelled"}
+
+
+# -- the yearly audit --------------------------------------------------------------------------------------------
+@router.get("/audit/{year}", tags=["audit"])
+def audit(
+    year: int,
+    request: Request,
+    baseline_year: int | None = Query(None, description="简报压减的基准年度（默认上一年） / baseline year of the bulletin cut"),
+    format: str = Query("json", description="json | html | xlsx | md"),
+    param: list[str] = Query([], description="假设分析 NAME=VALUE / what-if: a changed pack parameter (repeatable)"),
+    user: User = Depends(require("auditor")),
+) -> Response:
+    """年度合规审计：与 `jianfu audit` 同一份报告 / the yearly compliance audit, the report `jianfu audit` writes."""
+    content = audit_report(request.app.state, year, baseline_year, format, param)
+    headers = {} if format in ("json", "html") else {"Content-Disposition": f'attachment; filename="audit-{year}.{format}"'}
+    return Response(content, media_type=AUDIT_FORMATS[format], headers=headers)
 
 
 # -- the decision log ----------------------------------------------------------------------------------------------

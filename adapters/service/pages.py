@@ -24,10 +24,10 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import yaml
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -42,6 +42,7 @@ from adapters.output import DECISION_ZH, SEVERITY_ZH, RuleBook
 from adapters.scenarios import index as scenario_index
 from engine import Decision
 from engine.decide import APPROVER_ZH, VALUE_ZH, _show
+from engine.audit import parse_parameters
 from engine.errors import FieldError, JianfuError, from_validation_error
 from engine.facts import FACTS
 from engine.requests import KINDS, Bulletin, Document, Inspection, Meeting, Request as RequestModel
@@ -160,6 +161,7 @@ def _render(request: Request, user: User | None, name: str, context: dict[str, A
         "may_screen": bool(user and may_screen(user)),
         "may_plan": bool(user and may_screen(user)),
         "may_record": bool(user and may_record(user)),
+        "may_audit": bool(user and user.role in ("auditor", "admin")),
         "kinds": list(KIND_ZH.items()),
         "kind_zh": KIND_ZH,
         "verdict_zh": DECISION_ZH,
@@ -555,7 +557,7 @@ def plan_template(request: Request):
 
 def _xlsx(content: bytes, filename: str) -> Response:
     headers = {"Content-Disposition": f"attachment; filename=\"plan.xlsx\"; filename*=UTF-8''{quote(filename)}"}
-    return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", headers=headers)
+    return Response(content, media_type=screening.XLSX_TYPE, headers=headers)
 
 
 @router.get("/plans/checked/{token}")
@@ -646,3 +648,54 @@ def record_page(request: Request, record_id: str):
     body = json.dumps(json.loads(row["body"]), ensure_ascii=False, indent=2) if row.get("body") else ""
     context = {"r": row, "decision": decision, "body": body, "title": row.get("title"), "section": "register"}
     return _render(request, user, "record.html", context)
+
+
+# -- the yearly audit --------------------------------------------------------------------------------------------
+def _audit_query(year: str, baseline_year: str, params: str) -> tuple[dict[str, Any], list[FieldError]]:
+    """The audit form's fields as the report's query, or the fields at fault."""
+    errors: list[FieldError] = []
+    query: dict[str, Any] = {}
+    for name, text in (("year", year), ("baseline_year", baseline_year)):
+        text = text.strip()
+        if not text:
+            if name == "year":
+                errors.append(FieldError((name,), "请填写审计年度", "the year is required"))
+            continue
+        if not (text.isdigit() and 1900 <= int(text) <= 2200):
+            errors.append(FieldError((name,), f"应为四位年份，收到 {text!r}", f"expected a four-digit year, got {text!r}"))
+            continue
+        query[name] = int(text)
+    query["param"] = [line.strip() for line in params.splitlines() if line.strip()]
+    return query, errors
+
+
+@router.get("/audit", response_class=HTMLResponse)
+@gated
+def audit_page(request: Request, year: str = "", baseline_year: str = "", params: str = ""):
+    """年度合规审计：填年度，页面内显示报告，可下载 XLSX/JSON/Markdown / the yearly audit, shown and downloadable."""
+    user = _user(request, ("auditor",))
+    context: dict[str, Any] = {"year": year, "baseline_year": baseline_year, "params": params, "errors": [], "report": None, "section": "audit"}
+    if year or baseline_year or params:
+        query, errors = _audit_query(year, baseline_year, params)
+        if not errors:
+            try:  # a bad what-if parameter is shown beside the form, not inside the report's frame
+                parse_parameters(query["param"], request.app.state.catalog)
+            except JianfuError as exc:
+                errors = _page_errors(request, user, exc)[1]
+        context["errors"] = errors
+        if not errors:
+            context["report"] = {fmt: "/audit/report?" + urlencode({**query, "format": fmt}, doseq=True) for fmt in screening.AUDIT_FORMATS}
+    return _render(request, user, "audit.html", context, status=422 if context["errors"] else 200)
+
+
+@router.get("/audit/report")
+@gated
+def audit_report_page(request: Request, year: int, baseline_year: int | None = None, format: str = "html", param: list[str] = Query([])):
+    user = _user(request, ("auditor",))
+    try:
+        content = screening.audit_report(request.app.state, year, baseline_year, format, param)
+    except JianfuError as exc:
+        status, errors = _page_errors(request, user, exc)
+        return _render(request, user, "audit.html", {"year": str(year), "baseline_year": "", "params": "", "errors": errors, "report": None, "section": "audit"}, status=status)
+    headers = {} if format == "html" else {"Content-Disposition": f'attachment; filename="audit-{year}.{format}"'}
+    return Response(content, media_type=screening.AUDIT_FORMATS[format], headers=headers)

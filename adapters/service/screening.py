@@ -113,6 +113,7 @@ def check_plan(app_state: Any, user: User, plan: Plan, as_of: date | None = None
     return result
 
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PLAN_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".yaml", ".yml", ".json")
 
 
@@ -136,3 +137,26 @@ def checked_workbook(app_state: Any, result: PlanCheck, source: Path | None, fol
     out = folder / "checked.xlsx"
     write_checked(source if source is not None else folder / "plan.json", result, out, RuleBook(app_state.catalog), lang)
     return out.read_bytes()
+
+
+# -- the yearly audit --------------------------------------------------------------------------------------------
+AUDIT_FORMATS = {"json": "application/json", "html": "text/html; charset=utf-8", "xlsx": XLSX_TYPE, "md": "text/markdown; charset=utf-8"}
+
+
+def audit_report(state: Any, year: int, baseline_year: int | None, fmt: str, params: list[str]) -> bytes:
+    """The yearly audit of the service's register, rendered as `jianfu audit --out x.<fmt>` would write it."""
+    from adapters.reports.audit import render
+    from engine.audit import audit_what_if, parse_parameters
+
+    problems = []
+    if fmt not in AUDIT_FORMATS:
+        problems.append(FieldError(("format",), f"报告格式应为 {' | '.join(AUDIT_FORMATS)}", f"format must be one of {', '.join(AUDIT_FORMATS)}"))
+    if not 1900 <= year <= 2200:
+        problems.append(FieldError(("year",), f"年度 {year} 不合理", f"implausible year {year}"))
+    if baseline_year is not None and not 1900 <= baseline_year <= 2200:
+        problems.append(FieldError(("baseline_year",), f"基准年度 {baseline_year} 不合理", f"implausible baseline year {baseline_year}"))
+    if problems:
+        raise InvalidInput(problems)
+    overrides = parse_parameters(params, state.catalog)
+    result, flips = audit_what_if(state.catalog, overrides, lambda engine, parameters: state.store.audit(engine, year, baseline_year, parameters=parameters))
+    return render(Path(f"audit.{fmt}"), result, flips)

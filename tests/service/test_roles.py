@@ -61,6 +61,7 @@ CALLS = [
     Call("another unit's plan", "GET", "/api/v1/plans/{plan_id}", {"office", "auditor", "admin"}, path="/api/v1/plans/SCJG-PLAN-2019"),
     Call("file a plan", "POST", "/api/v1/plans", {"office", "admin"}, json=lambda: plan(OWN, filed=True)),
     Call("cancel a plan", "POST", "/api/v1/plans/{plan_id}/cancel", {"office", "admin"}, path="/api/v1/plans/NO-SUCH/cancel", json=lambda: {"reason": "r"}),
+    Call("yearly audit", "GET", "/api/v1/audit/{year}", {"auditor", "admin"}, path="/api/v1/audit/2019"),
     Call("decision log", "GET", "/api/v1/log", {"auditor", "admin"}),
     Call("verify the log", "GET", "/api/v1/log/verify", {"auditor", "admin"}),
     Call("a log entry", "GET", "/api/v1/log/{seq}", {"auditor", "admin"}, path="/api/v1/log/1"),
