@@ -262,12 +262,13 @@ def render(template: str, context: dict[str, Any], lang: str) -> str:
 
     def value(match) -> str:
         name = match.group(1)
-        return _show(name, context.get(name), lang)
+        return show_value(name, context.get(name), lang)
 
     return PLACEHOLDER.sub(value, template)
 
 
-def _show(name: str, value: Any, lang: str) -> str:
+def show_value(name: str, value: Any, lang: str) -> str:
+    """A fact's or parameter's value as a message shows it (the Chinese word for an enumeration, 20% for a ratio)."""
     fact = FACTS.get(name)
     if value is None:
         return "—"

@@ -41,7 +41,7 @@ from adapters.files.sheets import columns_for
 from adapters.output import DECISION_ZH, SEVERITY_ZH, RuleBook
 from adapters.scenarios import index as scenario_index
 from engine import Decision
-from engine.decide import APPROVER_ZH, VALUE_ZH, _show
+from engine.decide import APPROVER_ZH, VALUE_ZH, show_value
 from engine.audit import parse_parameters
 from engine.errors import FieldError, JianfuError, from_validation_error
 from engine.facts import FACTS
@@ -171,7 +171,7 @@ def _render(request: Request, user: User | None, name: str, context: dict[str, A
         "event_zh": EVENT_ZH,
         "rule_title": book.title,
         "fact_label": lambda name: _fact_label(catalog, name),
-        "show": lambda value, name="": _show(name, value, "zh"),
+        "show": lambda value, name="": show_value(name, value, "zh"),
         "when": _when,
     }
     return templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
