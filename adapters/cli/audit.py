@@ -88,7 +88,7 @@ class _Source:
             return run_audit(engine, data.units, data.records, data.plans, self.year, baseline_year, progress=progress, parameters=parameters)
         # Records after the audited year never count (every question is cut off before the record); earlier
         # years do: the baseline year, documents still valid, meetings in the merge window across the year's edge.
-        return run_audit(engine, self.store.register_file(years=[]).units, year=self.year, baseline_year=baseline_year, progress=progress,
+        return run_audit(engine, self.store.units(), year=self.year, baseline_year=baseline_year, progress=progress,
                          parameters=parameters, loaders=self.store.audit_loaders(self.year), workers=self.workers,
                          total=self.store.count_records(self.year))
 
