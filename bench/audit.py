@@ -46,7 +46,7 @@ def measure(db: str, year: int, workers: int = 1) -> dict[str, Any]:
     from .run import peak_children_rss_mb, peak_rss_mb
 
     store = open_store(db)
-    units = store.register_file(years=[]).units
+    units = store.units()
     places = sorted({u.jurisdiction for u in units if u.jurisdiction})
     engine = Engine(province_catalog(places))
     total = store.count_records(year)

@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 from .decisions import Decision, Finding, PackRef
 from .errors import EvaluationError, JianfuError
-from .evaluator import APPLIES, APPROVAL_IGNORED, EVALUATOR, UNWAIVED, VIOLATED, CompiledKind, Evaluator, approval_key
+from .evaluator import APPLIES, APPROVAL_IGNORED, EVALUATOR, UNWAIVED, VIOLATED, CompiledKind, Evaluator, approval_key, freeze
 from .facts import APPROVED, FACTS, FactContext, approval_for, compute
 from .packs import PLACEHOLDER, Catalog, Rule
 from .register import EMPTY_REGISTER, Cutoff, LayeredRegister, MemoryRegister, RegisterView
@@ -198,22 +198,17 @@ def _remembered(memo: dict | None, rule: Rule, severity: str, request, values: d
         if name in _REQUEST_FIELDS:
             shown.append(getattr(request, name))
         else:
-            shown.append((_freeze(values.get(name)), _freeze(params.get(name))))
+            shown.append((freeze(values.get(name)), freeze(params.get(name))))
     key = (rule.id, id(rule), severity, tuple(shown), approval and (approval.by, approval.ref, approval.date, approval.covers))
-    found = memo.get(key)
+    try:
+        found = memo.get(key)
+    except TypeError:  # a value that cannot be a key: build the finding without remembering it
+        return _finding(rule, severity, request, values, params, approval)
     if found is None:
         if len(memo) >= 100_000:
             memo.clear()
         found = memo[key] = _finding(rule, severity, request, values, params, approval)
     return found
-
-
-def _freeze(value: Any) -> Any:
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return tuple(_freeze(v) for v in value)
-    if isinstance(value, dict):
-        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
-    return value
 
 
 def _finding(rule: Rule, severity: str, request, values: dict, params: dict, approval) -> Finding:

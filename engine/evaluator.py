@@ -84,7 +84,7 @@ class Evaluator:
         for provider in providers:
             for fact in provider.facts:
                 used |= set(fact.params)
-        period = tuple(sorted((name, _freeze(params[name])) for name in used if name in params))
+        period = tuple(sorted((name, freeze(params[name])) for name in used if name in params))
         key = (chain_key, kind, tuple(r.id for r in rules), period)
         found = self._compiled.get(key)
         if found is not None:
@@ -133,7 +133,7 @@ class Evaluator:
         """The durable rules (`<rule id>__applies` …) that the fact fires."""
         key = None
         if self._memo_size:
-            key = (compiled.name, tuple(sorted((k, _freeze(v)) for k, v in fact.items())))
+            key = (compiled.name, tuple(sorted((k, freeze(v)) for k, v in fact.items())))
             found = self._memo.get(key)
             if found is not None:
                 return found
@@ -163,7 +163,8 @@ def _call(method: Any, ruleset: str, fact: dict[str, Any]) -> None:
         raise EvaluationError(f"durable-rules 无法评估该申请：{exc} / durable-rules could not evaluate the request: {exc}") from exc
 
 
-def _freeze(value: Any) -> Any:
+def freeze(value: Any) -> Any:
+    """A fact's or parameter's value as a dictionary key (facts are scalars or lists of strings)."""
     return tuple(value) if isinstance(value, list) else value
 
 

@@ -30,7 +30,7 @@ from pydantic import TypeAdapter
 from engine import Engine, load_folder
 from engine.audit import audit, flips, parse_parameters, with_parameters
 from engine.errors import InvalidInput
-from engine.records import FiledPlan, Record, Unit
+from engine.records import Record, Unit
 
 ROOT = Path(__file__).resolve().parents[1]
 JIANFU = [sys.executable, "-m", "adapters.cli"]

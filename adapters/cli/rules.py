@@ -24,7 +24,7 @@ FeaturesOption = typer.Option(None, "--features", help="场景目录 / folder of
 
 @app.command("list")
 def list_rules(rules: Optional[Path] = RulesOption, verbose: int = VerboseOption) -> None:
-    """列出所有规则 / list every rule."""
+    """列出所有规则和年度义务 / list every rule and yearly obligation."""
     setup_logging(verbose)
     catalog = load_catalog(rules)
     console = Console(highlight=False)
@@ -39,6 +39,15 @@ def list_rules(rules: Optional[Path] = RulesOption, verbose: int = VerboseOption
         for rule in pack.rules:
             t.add_row(rule.article, rule.id, rule.kind, {"block": "阻止", "advice": "提醒"}[rule.severity], rule.title)
         console.print(t)
+        if pack.obligations:
+            duties = Table(show_header=True, header_style="bold")
+            for col in ("条款", "年度义务", "计数", "最低 / 周期", "标题"):
+                duties.add_column(col)
+            for duty in pack.obligations:
+                counts = duty.counts.kind + (f"（{'、'.join(duty.counts.keywords)}）" if duty.counts.keywords else "")
+                how = f"{duty.minimum} / {duty.period}" if duty.minimum else f"逐件销号（{duty.closed_by.link}）"
+                duties.add_row(duty.article, duty.id, counts, how, duty.title)
+            console.print(duties)
         for off in pack.overrides.switch_off:
             console.print(f"  停用 {off.rule}：{off.reason}")
 

@@ -53,6 +53,11 @@ def percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
+def unit_cut(bulletins: dict) -> str:
+    """A unit's cut, or a dash for a unit that published no bulletin in either year (nothing to cut)."""
+    return percent(bulletins["cut"]) if bulletins["baseline_issues"] or bulletins["issues"] else "—"
+
+
 def met_zh(value: bool | None) -> str:
     return "不适用" if value is None else ("达标" if value else "未达标")
 
@@ -116,7 +121,7 @@ def to_xlsx(audit: Audit, flips: list[Flip] | None = None) -> bytes:
         b = u["bulletins"]
         values = [u["unit"], u["jurisdiction"] or "", u["type"] or "", u["documents"], u["meetings"]["citywide_system"], u["meetings"]["onsite_office"],
                   u["meetings"]["other"], u["inspections"]["comprehensive"], u["inspections"]["other"], b["series_count"], b["series"],
-                  b["baseline_issues"], b["issues"], percent(b["cut"]), met_zh(b["met"]), u["violations"], _articles(u["violations_by_article"]),
+                  b["baseline_issues"], b["issues"], unit_cut(b), met_zh(b["met"]), u["violations"], _articles(u["violations_by_article"]),
                   u["advice"], u["waivers"], u["records_not_checked"], _obligations_text(u), LIGHT_ZH[u["light"]]]
         for c, value in enumerate(values, start=1):
             put(units, r, c, value)
@@ -181,7 +186,7 @@ def to_markdown(audit: Audit, flips: list[Flip] | None = None) -> bytes:
         bu = u["bulletins"]
         missed = "；".join(o["title"] for o in u["obligations"] if not o["met"]) or "—"
         lines.append(f"| {_md(u['unit'])} | {u['documents']} | {u['meetings']['citywide_system']} | {u['meetings']['onsite_office']} | "
-                     f"{u['inspections']['comprehensive']} | {u['inspections']['other']} | {bu['baseline_issues']}→{bu['issues']} | {percent(bu['cut'])} | "
+                     f"{u['inspections']['comprehensive']} | {u['inspections']['other']} | {bu['baseline_issues']}→{bu['issues']} | {unit_cut(bu)} | "
                      f"{_md(_articles(u['violations_by_article']))} | {_md(missed)} | {LIGHT_ZH[u['light']]} |")
     lines += ["", "## 违规记录", ""]
     if not data["violations"]:
@@ -220,10 +225,14 @@ def _style() -> Style:
 
 def _chart(kind: Callable, title: str, labels: list[str], series: list[tuple[str, list[int]]]) -> str:
     chart = kind(style=_style(), js=[], disable_xml_declaration=True, width=900, height=max(320, 60 + 22 * len(labels)),
-                 title=title, legend_at_bottom=True, print_values=False, show_y_guides=False, show_x_guides=True, truncate_label=-1)
+                 title=title, legend_at_bottom=True, margin_left=40, print_values=False, show_y_guides=False, show_x_guides=True, truncate_label=-1)
     chart.x_labels = labels
     for name, values in series:
         chart.add(name, values)
+    combine = sum if kind is pygal.HorizontalStackedBar else max
+    largest = max((combine(column) for column in zip(*(values for _, values in series))), default=0)
+    if largest <= 20:  # counts: whole-number ticks, never 0.1 of a meeting
+        chart.y_labels = list(range(0, largest + 1))
     return chart.render(is_unicode=True)
 
 

@@ -423,32 +423,23 @@ class Store:
             return run(conn)
 
     # -- reading -----------------------------------------------------------------------------------------------
-    def register_file(self, years: Sequence[int] | None = None, up_to: int | None = None, with_approvals: bool = False) -> RegisterFile:
-        """The register (or some years of it, or every year up to one) as the file contract: units, records, filed
-        plans. `with_approvals`: each record carries the approvals recorded for it too (the audit honours them)."""
+    def units(self) -> list[Unit]:
         with self.reading() as connection:
-            units = [Unit(name=r[0], type=r[1], level=r[2], jurisdiction=r[3]) for r in connection.execute(
+            return [Unit(name=r[0], type=r[1], level=r[2], jurisdiction=r[3]) for r in connection.execute(
                 select(t.units.c.name, t.units.c.type, t.units.c.level, t.units.c.jurisdiction).order_by(t.units.c.name))]
+
+    def register_file(self, years: Sequence[int] | None = None) -> RegisterFile:
+        """The register (or some years of it) as the file contract: units, records, filed plans."""
+        units = self.units()
+        with self.reading() as connection:
             query = select(t.records.c.body, t.records.c.status).order_by(t.records.c.date, t.records.c.id)
             if years is not None:
                 query = query.where(t.records.c.year.in_(list(years)))
-            if up_to is not None:
-                query = query.where(t.records.c.year <= up_to)
-            stored: dict[str, list[tuple]] = {}
-            if with_approvals:
-                for row in connection.execute(
-                    select(t.approvals.c.request_id, t.approvals.c.by, t.approvals.c.ref, t.approvals.c.date, t.approvals.c.covers)
-                    .where(t.approvals.c.status == "valid").order_by(t.approvals.c.seq)
-                ):
-                    stored.setdefault(row[0], []).append(tuple(row[1:]))
             records = []
             for body, status in connection.execute(query):
                 data = json.loads(body)
                 data["status"] = status
-                record = RECORD.validate_python(data)
-                if record.id in stored:
-                    record = self._merge_approvals(record, stored[record.id])
-                records.append(record)
+                records.append(RECORD.validate_python(data))
             plans = [FiledPlan.model_validate_json(r[0]) for r in connection.execute(
                 select(t.plans.c.body).where(t.plans.c.status == "filed").order_by(t.plans.c.id))]
         return RegisterFile.model_construct(units=units, records=records, plans=plans)
@@ -496,7 +487,7 @@ class Store:
 
         # Records after the audited year never count (every question is cut off before the record); earlier
         # years do: the baseline year, documents still valid, meetings in the merge window across the year's edge.
-        return audit(engine, self.register_file(years=[]).units, year=year, baseline_year=baseline_year, progress=progress,
+        return audit(engine, self.units(), year=year, baseline_year=baseline_year, progress=progress,
                      parameters=parameters, loaders=self.audit_loaders(year), workers=workers, total=self.count_records(year))
 
     def count_records(self, year: int) -> int:

@@ -13,13 +13,19 @@ from engine.records import RegisterFile
 from engine.requests import Approval
 
 
-def test_the_database_read_by_jurisdiction_gives_the_same_audit_as_the_file(store):
+def _province_in(store, seed: int, count: int):
+    """A generated province imported into the store, and an engine applying pack 004 to all of it."""
     where = generate.province()
-    records = list(generate.records(13, 1500, where))
+    records = list(generate.records(seed, count, where))
     plans = generate.plans(where)
-    engine = Engine(province_catalog(sorted({u.jurisdiction for u in where.units if u.jurisdiction})))
     store.import_register(RegisterFile(units=where.units, records=records, plans=plans), source="test")
-    from_db = audit(engine, store.register_file(years=[]).units, year=2019, parts=store.audit_parts(2019), total=store.count_records(2019))
+    engine = Engine(province_catalog(sorted({u.jurisdiction for u in where.units if u.jurisdiction})))
+    return where, records, plans, engine
+
+
+def test_the_database_read_by_jurisdiction_gives_the_same_audit_as_the_file(store):
+    where, records, plans, engine = _province_in(store, 13, 1500)
+    from_db = audit(engine, store.units(), year=2019, parts=store.audit_parts(2019), total=store.count_records(2019))
     from_file = audit(engine, where.units, records, plans, 2019)
     assert from_db.records_in_year == store.count_records(2019) > 500
     assert from_db.as_dict() == from_file.as_dict()
@@ -33,7 +39,7 @@ def test_an_approval_recorded_in_the_database_is_a_waiver_used(store, engine):
         {**meeting, "id": "M-2", "date": "2019-06-01", "title": "第二次系统会议"},
     ]})
     store.import_register(data, source="test")
-    units = store.register_file(years=[]).units
+    units = store.units()
     before = audit(engine, units, year=2019, parts=store.audit_parts(2019))
     assert [v.record_id for v in before.violations] == ["M-2"] and before.waivers == []
     store.add_approval("M-2", Approval(by="city_government", ref="景府字〔2019〕3号", date=date(2019, 5, 20), covers="8"), actor="office")
@@ -43,12 +49,8 @@ def test_an_approval_recorded_in_the_database_is_a_waiver_used(store, engine):
 
 
 def test_two_worker_processes_give_the_serial_audit(store):
-    where = generate.province()
-    records = list(generate.records(17, 1200, where))
-    plans = generate.plans(where)
-    engine = Engine(province_catalog(sorted({u.jurisdiction for u in where.units if u.jurisdiction})))
-    store.import_register(RegisterFile(units=where.units, records=records, plans=plans), source="test")
-    units = store.register_file(years=[]).units
+    engine = _province_in(store, 17, 1200)[3]
+    units = store.units()
     serial = audit(engine, units, year=2019, parts=store.audit_parts(2019))
     seen: list[int] = []
     parallel = audit(engine, units, year=2019, loaders=store.audit_loaders(2019), workers=2, progress=lambda done, total: seen.append(done))
