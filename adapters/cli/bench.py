@@ -18,8 +18,11 @@ def bench(
     seconds: float = typer.Option(60.0, "--seconds", help="--service：计时秒数 / measured seconds"),
     workers: int = typer.Option(2, "--workers", help="--service：服务工作进程数 / service worker processes"),
     clients: int = typer.Option(8, "--clients", help="--service：并发连接数 / concurrent connections"),
+    only: Optional[str] = typer.Option(None, "--only", help="只运行一部分：audit（年度审计，单进程与两个工作进程） / run one part only: audit"),
 ) -> None:
     """基准测试：全省规模台账上的审查速度；--service 压测服务 / benchmark screenings; --service loads the service."""
+    if only not in (None, "audit"):
+        raise typer.BadParameter(f"未知的部分 {only}，可选 audit / unknown part {only}: audit", param_hint="--only")
     if service:
         from bench.service import run as run_service
 
@@ -27,7 +30,7 @@ def bench(
     else:
         from bench.run import run
 
-        result = run(records=records, db=db, seed=seed, samples=samples)
+        result = run(records=records, db=db, seed=seed, samples=samples, only=only)
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False))
     else:
