@@ -18,8 +18,9 @@ from ..decisions import Decision, Finding, PackRef
 from ..errors import EvaluationError, NoPackInForce
 from ..facts import cut_achieved
 from ..records import COUNTING_STATUSES, FiledPlan, Unit
-from ..register import MemoryRegister, is_onsite_office_meeting
+from ..register import is_onsite_office_meeting
 from .obligations import ObligationResult, check_obligations
+from .running import RunningRegister
 
 LIGHTS = ("green", "yellow", "red", "grey")
 LIGHT_ZH = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "grey": "未核查"}
@@ -376,7 +377,7 @@ class _Walk:
     def part(self, records: Sequence[Any], plans: Sequence[FiledPlan]) -> None:
         year, engine = self.year, self.engine
         counting = [r for r in records if r.status in COUNTING_STATUSES]
-        register = MemoryRegister(self.known.values(), counting, plans)
+        register = RunningRegister(self.known.values(), counting, plans)
         by_unit: dict[str, list[Any]] = defaultdict(list)
         for record in counting:
             by_unit[record.unit].append(record)
@@ -387,6 +388,7 @@ class _Walk:
         for record in in_year:
             ua = self.audits[record.unit]
             _count(ua, record)
+            register.advance((record.date, record.id))
             try:
                 decision = engine.decide(record, register, before=(record.date, record.id))
             except (NoPackInForce, EvaluationError) as exc:

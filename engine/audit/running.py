@@ -1,0 +1,167 @@
+"""The register as the audit walks it: answers kept up to date record by record, instead of searched for each one.
+
+The audit decides the year's records in (date, id) order, each counted only against the records strictly before it.
+`RunningRegister` holds exactly those: `advance(position)` takes in every counting record before the position, and
+a question asked with `before == position` is answered from running lists and counts per unit and year (the
+system meetings so far, the comprehensive inspections so far, the bulletin series and issues so far), in time that
+does not grow with the register. The answers are `MemoryRegister`'s, to the letter (engine/register.py is the
+reference; tests/test_audit_running.py holds them side by side): the same records count (never a cancelled or
+rejected one), in the same order, leaving out the asking record's id the same way. A question asked with any other
+cut-off (or none, but for the baseline's bulletin count, kept for the whole register) goes to a `MemoryRegister` of
+the whole part, built the first time it is needed.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from datetime import date
+from typing import Any, Iterable, Sequence
+
+from ..records import COUNTING_STATUSES, FiledPlan, Unit
+from ..register import Cutoff, MemoryRegister, RoutineMeeting, ValidDocument, is_onsite_office_meeting, normalise_topic
+
+
+def _key(record: Any) -> tuple[date, str]:
+    return (record.date, record.id)
+
+
+def _day(entry: tuple) -> date:
+    return entry[0]
+
+
+class RunningRegister:
+    """A `RegisterView` for a walk in (date, id) order over `records` (any order, any status: only counting ones count)."""
+
+    def __init__(self, units: Iterable[Unit], records: Iterable[Any], plans: Sequence[FiledPlan] = ()):
+        self._units = list(units)
+        self._plans = list(plans)
+        self._given = [r for r in records if getattr(r, "status", "approved") in COUNTING_STATUSES]
+        self._index = {id(r): i for i, r in enumerate(self._given)}  # the order MemoryRegister would list documents in
+        self._pending = sorted(self._given, key=_key)
+        self._next = 0
+        self._position: Cutoff | None = None
+        self._reference: MemoryRegister | None = None
+        self._filed = MemoryRegister(self._units, (), self._plans)  # units and filed plans: no records
+        # The whole register's bulletin issues per (jurisdiction, unit, year): the baseline is counted without a cut-off.
+        self._issues_all: dict[tuple, int] = defaultdict(int)
+        self._bulletin_ids_all: dict[str, list] = defaultdict(list)
+        for r in self._given:
+            if r.kind == "bulletin":
+                self._issues_all[(r.jurisdiction, r.unit, r.date.year)] += 1
+                self._bulletin_ids_all[r.id].append(r)
+        # What the walk has taken in so far (every record strictly before the position).
+        self._seen: dict[str, list] = defaultdict(list)  # id -> records taken in (to leave the asking one out)
+        self._system: dict[tuple, list[str]] = defaultdict(list)  # (jurisdiction, unit, year) -> meeting ids
+        self._comprehensive: dict[tuple, list[str]] = defaultdict(list)
+        self._bulletins: dict[tuple, list] = defaultdict(list)  # (jurisdiction, unit, year) -> bulletins
+        self._series: dict[tuple, dict[str, int]] = defaultdict(dict)  # (jurisdiction, unit, year) -> series -> issues
+        self._routine: dict[tuple, list[tuple]] = defaultdict(list)  # (jurisdiction, unit) -> (date, id, RoutineMeeting)
+        self._documents: dict[tuple, list[tuple]] = defaultdict(list)  # (jurisdiction, subject) -> (index, document)
+        self._documents_on: dict[tuple, date] = {}  # the latest day a subject's expired documents were let go for
+
+    # -- the walk ---------------------------------------------------------------------------------------------------
+    def advance(self, position: Cutoff) -> None:
+        """Take in every record strictly before `position` (positions never go back)."""
+        if self._position is not None and position < self._position:
+            raise ValueError(f"the walk went back from {self._position} to {position}")
+        pending, i = self._pending, self._next
+        while i < len(pending) and (pending[i].date, pending[i].id) < position:
+            self._take(pending[i])
+            i += 1
+        self._next = i
+        self._position = position
+
+    def _take(self, record: Any) -> None:
+        self._seen[record.id].append(record)
+        kind, place = record.kind, (record.jurisdiction, record.unit)
+        if kind == "meeting":
+            if record.scope == "citywide_system" and not is_onsite_office_meeting(record):
+                self._system[(*place, record.date.year)].append(record.id)
+            if record.routine:
+                meeting = RoutineMeeting(record.id, record.date, frozenset(normalise_topic(t) for t in record.topics), record.title)
+                self._routine[place].append((record.date, record.id, meeting))
+        elif kind == "inspection":
+            if record.type == "comprehensive":
+                self._comprehensive[(*place, record.date.year)].append(record.id)
+        elif kind == "bulletin":
+            year = (*place, record.date.year)
+            self._bulletins[year].append(record)
+            series = self._series[year]
+            series[record.series] = series.get(record.series, 0) + 1
+        elif kind == "document":
+            subject = (record.jurisdiction, record.subject)
+            bisect.insort(self._documents[subject], (self._index[id(record)], record), key=lambda entry: entry[0])
+
+    def _fast(self, before: Cutoff | None) -> bool:
+        return before is not None and before == self._position
+
+    def reference(self) -> MemoryRegister:
+        """The whole part as a `MemoryRegister`: for a question off the walk's position."""
+        if self._reference is None:
+            self._reference = MemoryRegister(self._units, self._given, self._plans)
+        return self._reference
+
+    # -- the questions (RegisterView) -------------------------------------------------------------------------------
+    def unit(self, name: str) -> Unit | None:
+        return self._filed.unit(name)
+
+    def filed_plan_item(self, jurisdiction, unit, year, item, on):
+        return self._filed.filed_plan_item(jurisdiction, unit, year, item, on)
+
+    def system_meetings(self, jurisdiction, unit, year, exclude, before):
+        if not self._fast(before):
+            return self.reference().system_meetings(jurisdiction, unit, year, exclude, before)
+        ids = self._system.get((jurisdiction, unit, year), ())
+        return [i for i in ids if i != exclude] if exclude in self._seen else list(ids)
+
+    def comprehensive_inspections(self, jurisdiction, unit, year, exclude, before):
+        if not self._fast(before):
+            return self.reference().comprehensive_inspections(jurisdiction, unit, year, exclude, before)
+        ids = self._comprehensive.get((jurisdiction, unit, year), ())
+        return [i for i in ids if i != exclude] if exclude in self._seen else list(ids)
+
+    def routine_meetings(self, jurisdiction, unit, start, end, exclude, before):
+        if not self._fast(before):
+            return self.reference().routine_meetings(jurisdiction, unit, start, end, exclude, before)
+        taken = self._routine.get((jurisdiction, unit))
+        if not taken:
+            return []
+        lo = bisect.bisect_left(taken, start, key=_day)
+        hi = bisect.bisect_right(taken, end, key=_day)
+        return [m for _, i, m in taken[lo:hi] if i != exclude]
+
+    def valid_documents(self, jurisdiction, subject, on, exclude, before):
+        key = (jurisdiction, subject)
+        if not self._fast(before) or on < self._documents_on.get(key, on):
+            return self.reference().valid_documents(jurisdiction, subject, on, exclude, before)
+        taken = self._documents.get(key)
+        if not taken:
+            return []
+        # A document expired on `on` stays expired for every later day the walk asks about: let it go.
+        live = [entry for entry in taken if entry[1].valid_until is None or entry[1].valid_until >= on]
+        if len(live) != len(taken):
+            self._documents[key] = live
+        self._documents_on[key] = on
+        return [ValidDocument(d.id, d.doc_no, d.valid_until) for _, d in live if d.id != exclude and d.date <= on]
+
+    def bulletin_series(self, jurisdiction, unit, year, exclude, before):
+        if not self._fast(before):
+            return self.reference().bulletin_series(jurisdiction, unit, year, exclude, before)
+        if exclude in self._seen:
+            return {b.series for b in self._bulletins.get((jurisdiction, unit, year), ()) if b.id != exclude}
+        return set(self._series.get((jurisdiction, unit, year), ()))
+
+    def bulletin_issues(self, jurisdiction, unit, year, exclude, before):
+        if before is None:
+            count = self._issues_all.get((jurisdiction, unit, year), 0)
+            same = self._bulletin_ids_all.get(exclude, ())
+        elif self._fast(before):
+            count = len(self._bulletins.get((jurisdiction, unit, year), ()))
+            same = [r for r in self._seen.get(exclude, ()) if r.kind == "bulletin"]
+        else:
+            return self.reference().bulletin_issues(jurisdiction, unit, year, exclude, before)
+        for record in same:
+            if record.jurisdiction == jurisdiction and record.unit == unit and record.date.year == year:
+                count -= 1
+        return count
