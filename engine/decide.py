@@ -55,6 +55,7 @@ class Engine:
         self._stacks: dict[tuple, Any] = {}  # (jurisdiction, date) -> the stack in force
         self._prepared: dict[tuple, tuple] = {}  # (stack, date, kind) -> what the packs in force give
         self._findings: dict[tuple, Finding] = {}  # a finding is a pure function of what its texts and facts show
+        self._verdict_memo: dict[tuple, tuple] = {}  # (ruleset, rules fired) -> each rule's verdict
 
     def _prepare(self, jurisdiction: str, on: date, kind: str) -> tuple:
         """The stack in force, its parameters and the compiled ruleset for one day: the same all day long.
@@ -90,6 +91,21 @@ class Engine:
         before: Cutoff | None = None,
         plan: Plan | None = None,
     ) -> Decision:
+        on, refs, compiled, values, approvals, fired = self._evaluate(request, register, as_of, before, plan)
+        return _decision(request, on, refs, compiled, values, approvals, fired, self._findings, self._verdicts(compiled, fired))
+
+    def findings(self, request: Any, register: RegisterView = EMPTY_REGISTER, before: Cutoff | None = None) -> tuple[list[Finding], list[PackRef]]:
+        """What `decide` finds and the packs it used, without the decision around them (the audit's path: most
+        records pass, and a passing record needs no finding built, no list of the rules it passed)."""
+        on, refs, compiled, values, approvals, fired = self._evaluate(request, register, None, before, None)
+        found = self._verdicts(compiled, fired)[0]
+        if not found:
+            return [], refs
+        memo = self._findings
+        return [_remembered(memo, rule, severity, request, values, compiled.params, approvals.get(rule.id) if severity == "waived" else None)
+                for rule, severity in found], refs
+
+    def _evaluate(self, request: Any, register: RegisterView, as_of: date | None, before: Cutoff | None, plan: Plan | None) -> tuple:
         on = as_of or request.date
         stack, params, compiled, waivable, refs = self._prepare(request.jurisdiction, on, request.kind)
         try:
@@ -104,8 +120,34 @@ class Engine:
             fact[approval_key(rule_id)] = approval is not None
         if waivable:
             fact[APPROVAL_IGNORED] = False
-        fired = self.evaluator.fire(compiled, fact)
-        return _decision(request, on, refs, compiled, values, approvals, fired, self._findings)
+        return on, refs, compiled, values, approvals, self.evaluator.fire(compiled, fact)
+
+    def _verdicts(self, compiled: CompiledKind, fired: frozenset[str]) -> tuple:
+        """Each rule's verdict from the durable rules fired: the findings to build (rule, severity), the rules passed,
+        the rules not applicable. A pure function of the ruleset and what fired: remembered."""
+        key = (compiled.name, fired)
+        found = self._verdict_memo.get(key)
+        if found is None:
+            findings, passed, not_applicable = [], [], []
+            for rule in compiled.rules:
+                applies = f"{rule.id}__{APPLIES}" in fired
+                violated = f"{rule.id}__{VIOLATED}" in fired
+                unwaived = f"{rule.id}__{UNWAIVED}" in fired
+                if violated and not applies:
+                    raise EvaluationError(f"规则 {rule.id} 的评估结果自相矛盾 / rule {rule.id} fired inconsistently")
+                if not applies:
+                    not_applicable.append(rule.id)
+                elif violated:
+                    findings.append((rule, rule.severity))
+                elif unwaived:
+                    findings.append((rule, "waived"))
+                else:
+                    passed.append(rule.id)
+            found = (tuple(findings), tuple(passed), tuple(not_applicable))
+            if len(self._verdict_memo) >= 100_000:
+                self._verdict_memo.clear()
+            self._verdict_memo[key] = found
+        return found
 
     def decide_many(self, requests: Iterable[Any], register: RegisterView = EMPTY_REGISTER, as_of: date | None = None) -> list[Decision]:
         return [self.decide(r, register, as_of) for r in requests]
@@ -140,24 +182,10 @@ class PlanCheck:
         return all(d.approved for d in self.decisions)
 
 
-def _decision(request, on, refs: list[PackRef], compiled: CompiledKind, values, approvals, fired, memo: dict | None = None) -> Decision:
-    findings: list[Finding] = []
-    passed: list[str] = []
-    not_applicable: list[str] = []
-    for rule in compiled.rules:
-        applies = f"{rule.id}__{APPLIES}" in fired
-        violated = f"{rule.id}__{VIOLATED}" in fired
-        unwaived = f"{rule.id}__{UNWAIVED}" in fired
-        if violated and not applies:
-            raise EvaluationError(f"规则 {rule.id} 的评估结果自相矛盾 / rule {rule.id} fired inconsistently")
-        if not applies:
-            not_applicable.append(rule.id)
-        elif violated:
-            findings.append(_remembered(memo, rule, rule.severity, request, values, compiled.params, None))
-        elif unwaived:
-            findings.append(_remembered(memo, rule, "waived", request, values, compiled.params, approvals.get(rule.id)))
-        else:
-            passed.append(rule.id)
+def _decision(request, on, refs: list[PackRef], compiled: CompiledKind, values, approvals, fired, memo: dict | None, verdicts: tuple) -> Decision:
+    found, passed, not_applicable = verdicts
+    findings = [_remembered(memo, rule, severity, request, values, compiled.params, approvals.get(rule.id) if severity == "waived" else None)
+                for rule, severity in found]
     blocking = any(f.severity == "block" for f in findings)
     # Built from the engine's own values, so constructed without re-validation (this is the hot path).
     return Decision.model_construct(
@@ -166,23 +194,25 @@ def _decision(request, on, refs: list[PackRef], compiled: CompiledKind, values, 
         as_of=on,
         packs=list(refs),
         findings=findings,
-        passed=passed,
-        not_applicable=not_applicable,
+        passed=list(passed),
+        not_applicable=list(not_applicable),
     )
 
 
 _REQUEST_FIELDS = ("unit", "date", "id", "title")
 
 
-def _shown(rule: Rule, memo: dict) -> tuple[str, ...]:
-    """Every name a rule's finding depends on: its facts, its parameters and its texts' placeholders."""
+def _shown(rule: Rule, memo: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Every name a rule's finding depends on: its facts, its parameters and its texts' placeholders (the request's
+    own fields apart)."""
     key = ("shown", id(rule))
     found = memo.get(key)
     if found is None:
         names = set(rule.facts_tested) | set(rule.report) | set(rule.params_tested)
         for text in (rule.message.zh, rule.message.en, rule.remedy.zh):
             names |= set(PLACEHOLDER.findall(text))
-        found = memo[key] = tuple(sorted(names))
+        ordered = sorted(names)
+        found = memo[key] = (tuple(n for n in ordered if n in _REQUEST_FIELDS), tuple(n for n in ordered if n not in _REQUEST_FIELDS))
     return found
 
 
@@ -193,13 +223,10 @@ def _remembered(memo: dict | None, rule: Rule, severity: str, request, values: d
     holds every value the finding's texts and facts read, so a finding is never shared between different ones."""
     if memo is None:
         return _finding(rule, severity, request, values, params, approval)
-    shown = []
-    for name in _shown(rule, memo):
-        if name in _REQUEST_FIELDS:
-            shown.append(getattr(request, name))
-        else:
-            shown.append((freeze(values.get(name)), freeze(params.get(name))))
-    key = (rule.id, id(rule), severity, tuple(shown), approval and (approval.by, approval.ref, approval.date, approval.covers))
+    own, named = _shown(rule, memo)
+    key = (rule.id, id(rule), severity, tuple([getattr(request, name) for name in own]),
+           tuple([(freeze(values.get(name)), freeze(params.get(name))) for name in named]),
+           approval and (approval.by, approval.ref, approval.date, approval.covers))
     try:
         found = memo.get(key)
     except TypeError:  # a value that cannot be a key: build the finding without remembering it

@@ -133,7 +133,9 @@ class Evaluator:
         """The durable rules (`<rule id>__applies` …) that the fact fires."""
         key = None
         if self._memo_size:
-            key = (compiled.name, tuple(sorted((k, freeze(v)) for k, v in fact.items())))
+            # The names in the order given (the engine always gives them in the ruleset's order) and the values:
+            # a fact given in another order only misses the memo.
+            key = (compiled.name, tuple(fact), tuple([tuple(v) if type(v) is list else v for v in fact.values()]))
             found = self._memo.get(key)
             if found is not None:
                 return found

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any, Callable, Iterable, Sequence
 
 from ..decide import Engine
-from ..decisions import Decision, Finding, PackRef
+from ..decisions import Finding, PackRef
 from ..errors import EvaluationError, NoPackInForce
 from ..facts import cut_achieved
 from ..records import COUNTING_STATUSES, FiledPlan, Unit
@@ -385,20 +385,24 @@ class _Walk:
             bucket.sort(key=lambda r: (r.date, r.id))
             self.unit_audit(name, bucket[-1].jurisdiction)
         in_year = sorted((r for r in counting if r.date.year == year), key=lambda r: (r.date, r.id))
+        seen_refs = None  # the packs of the last decision (the same list for every record of a day and chain)
         for record in in_year:
             ua = self.audits[record.unit]
             _count(ua, record)
             register.advance((record.date, record.id))
             try:
-                decision = engine.decide(record, register, before=(record.date, record.id))
+                findings, refs = engine.findings(record, register, before=(record.date, record.id))
             except (NoPackInForce, EvaluationError) as exc:
                 ua.not_checked += 1
                 self.not_checked.append(NotChecked(record.id, record.unit, record.kind, record.date, str(exc)))
             else:
                 ua.checked += 1
-                _sort_findings(ua, record, decision, self.violations, self.advice, self.waivers)
-                for ref in decision.packs:
-                    self.packs.setdefault((ref.id, ref.version, ref.sha256), ref)
+                if findings:
+                    _sort_findings(ua, record, findings, self.violations, self.advice, self.waivers)
+                if refs is not seen_refs:
+                    seen_refs = refs
+                    for ref in refs:
+                        self.packs.setdefault((ref.id, ref.version, ref.sha256), ref)
             self.done += 1
             if self.progress is not None and (self.done % self.step == 0 or self.done == self.total):
                 self.progress(self.done, self.total or self.done)
@@ -502,11 +506,9 @@ def _count(ua: UnitAudit, record: Any) -> None:
         ua.bulletin_series.add(record.series)
 
 
-def _sort_findings(ua: UnitAudit, record: Any, decision: Decision, violations, advice, waivers) -> None:
-    if not decision.findings:
-        return
+def _sort_findings(ua: UnitAudit, record: Any, findings: list[Finding], violations, advice, waivers) -> None:
     by_severity: dict[str, list[Finding]] = defaultdict(list)
-    for finding in decision.findings:
+    for finding in findings:
         by_severity[finding.severity].append(finding)
     if by_severity["block"]:
         ua.violations += 1
