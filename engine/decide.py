@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from .decisions import Decision, Finding, PackRef
 from .errors import EvaluationError, JianfuError
@@ -91,13 +91,17 @@ class Engine:
         before: Cutoff | None = None,
         plan: Plan | None = None,
     ) -> Decision:
-        on, refs, compiled, values, approvals, fired = self._evaluate(request, register, as_of, before, plan)
+        request, on, refs, compiled, values, approvals, fired = self._evaluate(request, register, as_of, before, plan)
         return _decision(request, on, refs, compiled, values, approvals, fired, self._findings, self._verdicts(compiled, fired))
 
-    def findings(self, request: Any, register: RegisterView = EMPTY_REGISTER, before: Cutoff | None = None) -> tuple[list[Finding], list[PackRef]]:
+    def findings(self, request: Any, register: RegisterView = EMPTY_REGISTER, before: Cutoff | None = None,
+                 load: Callable[[Any], Any] | None = None) -> tuple[list[Finding], list[PackRef]]:
         """What `decide` finds and the packs it used, without the decision around them (the audit's path: most
-        records pass, and a passing record needs no finding built, no list of the rules it passed)."""
-        on, refs, compiled, values, approvals, fired = self._evaluate(request, register, None, before, None)
+        records pass, and a passing record needs no finding built, no list of the rules it passed).
+
+        `load`, when given, makes the request from `request` once a pack is known to be in force (the audit's stored
+        records: a record no pack checks is never read in full)."""
+        request, on, refs, compiled, values, approvals, fired = self._evaluate(request, register, None, before, None, load)
         found = self._verdicts(compiled, fired)[0]
         if not found:
             return [], refs
@@ -105,9 +109,12 @@ class Engine:
         return [_remembered(memo, rule, severity, request, values, compiled.params, approvals.get(rule.id) if severity == "waived" else None)
                 for rule, severity in found], refs
 
-    def _evaluate(self, request: Any, register: RegisterView, as_of: date | None, before: Cutoff | None, plan: Plan | None) -> tuple:
+    def _evaluate(self, request: Any, register: RegisterView, as_of: date | None, before: Cutoff | None, plan: Plan | None,
+                  load: Callable[[Any], Any] | None = None) -> tuple:
         on = as_of or request.date
         stack, params, compiled, waivable, refs = self._prepare(request.jurisdiction, on, request.kind)
+        if load is not None:
+            request = load(request)
         try:
             values = compute(FactContext(request, register, params, before, plan), compiled.providers)
         except JianfuError:
@@ -120,7 +127,7 @@ class Engine:
             fact[approval_key(rule_id)] = approval is not None
         if waivable:
             fact[APPROVAL_IGNORED] = False
-        return on, refs, compiled, values, approvals, self.evaluator.fire(compiled, fact)
+        return request, on, refs, compiled, values, approvals, self.evaluator.fire(compiled, fact)
 
     def _verdicts(self, compiled: CompiledKind, fired: frozenset[str]) -> tuple:
         """Each rule's verdict from the durable rules fired: the findings to build (rule, severity), the rules passed,

@@ -5,7 +5,8 @@ A record has the shape of a request plus a `status`. Rejected and cancelled reco
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from datetime import date
+from typing import Annotated, Any, Callable, Literal, Union
 
 from pydantic import Field, model_validator
 
@@ -71,3 +72,35 @@ class RegisterFile(Contract):
     units: list[Unit] = Field(default_factory=list, max_length=100_000)
     records: list[Record] = Field(default_factory=list, max_length=5_000_000)
     plans: list[FiledPlan] = Field(default_factory=list, max_length=100_000)
+
+
+class StoredRecord:
+    """A record as the register's own columns give it: what counting, the register's questions and the yearly
+    obligations read (kind, unit, date, status, title, topics, scope, type, routine, subject, series, doc_no,
+    valid_until; None where the kind has no such field, as `getattr(record, name, None)` would give). The whole
+    record is read from its stored body only when it is decided: `full()`.
+
+    The audit reads a year and the years before it, and decides only the records of the year with a pack in force:
+    most records are never parsed, let alone validated, and the register's columns are what its questions count."""
+
+    __slots__ = ("id", "kind", "jurisdiction", "unit", "date", "status", "title", "topics", "scope", "type", "routine",
+                 "subject", "series", "doc_no", "valid_until", "_source", "_load")
+
+    def __init__(self, id: str, kind: str, jurisdiction: str, unit: str, date: date, status: str, title: str, topics: list[str],
+                 scope: str | None, type: str | None, routine: bool | None, subject: str | None, series: str | None,
+                 doc_no: str | None, valid_until: date | None, source: Any, load: Callable[[Any], Any]):
+        self.id, self.kind, self.jurisdiction, self.unit, self.date, self.status = id, kind, jurisdiction, unit, date, status
+        self.title, self.topics, self.scope, self.type, self.routine = title, topics, scope, type, routine
+        self.subject, self.series, self.doc_no, self.valid_until = subject, series, doc_no, valid_until
+        self._source, self._load = source, load
+
+    @property
+    def counts(self) -> bool:
+        return self.status in COUNTING_STATUSES
+
+    def full(self) -> Any:
+        """The record itself, validated from its stored body (an error naming the field if the body is damaged)."""
+        return self._load(self._source)
+
+    def __repr__(self) -> str:
+        return f"StoredRecord({self.id!r}, {self.kind!r}, {self.unit!r}, {self.date})"

@@ -126,7 +126,7 @@ class MemoryRegister:
         self._ids[record.id].append(record)
         key = (record.date, record.id)
         bucket.insert(bisect.bisect(bucket, key, key=lambda r: (r.date, r.id)), record)
-        if isinstance(record, Document):
+        if record.kind == "document":  # a Document, or a stored record's columns (engine.records.StoredRecord)
             self._documents[(record.jurisdiction, record.subject)].append(record)
 
     def add_plan(self, plan: FiledPlan) -> None:

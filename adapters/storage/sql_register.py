@@ -52,6 +52,11 @@ class SqlRegister:
             self._raw = connection
             self._sqlite = bool(sqlite)
 
+    def rows(self, sql: str, **params) -> list[tuple]:
+        """The rows of a plain SQL query (`:name` parameters) on the driver's own cursor: no per-value processing
+        (SQLite gives dates as ISO text, PostgreSQL as dates)."""
+        return self._rows(sql, **params)
+
     def _rows(self, sql: str, **params):
         if self._sqlite:
             # sqlite3 speaks :name natively; dates go in as ISO text, as SQLAlchemy stores them

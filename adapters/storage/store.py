@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 
 from engine import Decision
 from engine.errors import FieldError, InvalidInput
-from engine.records import COUNTING_STATUSES, FiledPlan, Record, RegisterFile, Unit
+from engine.records import COUNTING_STATUSES, FiledPlan, Record, RegisterFile, StoredRecord, Unit
 from engine.register import MemoryRegister, is_onsite_office_meeting
 from engine.requests import Approval, Meeting
 
@@ -458,15 +458,20 @@ class Store:
                 .where(t.approvals.c.status == "valid", t.records.c.jurisdiction == jurisdiction).order_by(t.approvals.c.seq)
             ):
                 stored.setdefault(row[0], []).append(tuple(row[1:]))
-            records = []
-            query = (select(t.records.c.body, t.records.c.status)
-                     .where(t.records.c.jurisdiction == jurisdiction, t.records.c.year <= up_to).order_by(t.records.c.date, t.records.c.id))
-            for body, status in connection.execute(query):
-                # The body is the record as validated on import, without its status: validated again on the way out.
-                record = RECORD.validate_json(f'{body[:-1]},"status":"{status}"}}')
-                if record.id in stored:
-                    record = self._merge_approvals(record, stored[record.id])
-                records.append(record)
+            # Only the records that count (a cancelled or rejected one never does), as the register's columns give
+            # them: the body is validated again only for the records the audit decides (StoredRecord.full).
+            rows = SqlRegister(connection).rows(
+                "SELECT id, kind, jurisdiction, unit, date, status, title, topics, scope, type, routine, subject, series, doc_no,"
+                " valid_until, body FROM records WHERE jurisdiction = :j AND year <= :y AND counts ORDER BY date, id",
+                j=jurisdiction, y=up_to,
+            )
+            places: dict[str, str] = {}  # one string per unit and place, not one per row
+            records = [
+                StoredRecord(rid, kind, places.setdefault(place, place), places.setdefault(unit, unit), _day(day), status, title or "",
+                             [] if topics in (None, "[]") else json.loads(topics), scope, type_, None if routine is None else bool(routine),
+                             subject, series, doc_no, valid_until and _day(valid_until), (body, status, stored.get(rid)), _stored_record)
+                for rid, kind, place, unit, day, status, title, topics, scope, type_, routine, subject, series, doc_no, valid_until, body in rows
+            ]
             plans = [FiledPlan.model_validate_json(r[0]) for r in connection.execute(
                 select(t.plans.c.body).where(t.plans.c.status == "filed", t.plans.c.jurisdiction == jurisdiction))]
         return records, plans
@@ -571,6 +576,18 @@ class Store:
                 name: int(connection.execute(text(f"SELECT count(*) FROM {name}")).scalar_one())
                 for name in ("units", "records", "plans", "approvals", "record_events")
             }
+
+
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _stored_record(source: tuple) -> Any:
+    """A stored record in full: its body (the record as validated when written, without its status) validated again,
+    with the approvals recorded for it in the database."""
+    body, status, approvals = source
+    record = RECORD.validate_json(f'{body[:-1]},"status":"{status}"}}')
+    return Store._merge_approvals(record, approvals) if approvals else record
 
 
 def load_audit_part(url: str, jurisdiction: str, up_to: int) -> tuple[list, list[FiledPlan]]:

@@ -17,7 +17,7 @@ from ..decide import Engine
 from ..decisions import Finding, PackRef
 from ..errors import EvaluationError, NoPackInForce
 from ..facts import cut_achieved
-from ..records import COUNTING_STATUSES, FiledPlan, Unit
+from ..records import COUNTING_STATUSES, FiledPlan, StoredRecord, Unit
 from ..register import is_onsite_office_meeting
 from .obligations import ObligationResult, check_obligations
 from .running import RunningRegister
@@ -391,7 +391,7 @@ class _Walk:
             _count(ua, record)
             register.advance((record.date, record.id))
             try:
-                findings, refs = engine.findings(record, register, before=(record.date, record.id))
+                findings, refs = engine.findings(record, register, (record.date, record.id), _full if type(record) is StoredRecord else None)
             except (NoPackInForce, EvaluationError) as exc:
                 ua.not_checked += 1
                 self.not_checked.append(NotChecked(record.id, record.unit, record.kind, record.date, str(exc)))
@@ -486,6 +486,10 @@ class _Walk:
             ua.obligations_not_checked = "单位不在台账的单位名录中，类型未知 / the unit is not in the register's units: its type is unknown"
             return
         ua.obligations, ua.obligations_not_checked = check_obligations(at, meta, records, self.year)
+
+
+def _full(record: StoredRecord) -> Any:
+    return record.full()
 
 
 def _count(ua: UnitAudit, record: Any) -> None:
