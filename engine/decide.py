@@ -245,35 +245,82 @@ def _remembered(memo: dict | None, rule: Rule, severity: str, request, values: d
     return found
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """What a rule's finding is made of, worked out once per rule: the facts and parameters it shows, its texts split
+    into literal pieces and placeholders."""
+
+    facts: tuple[str, ...]
+    params: tuple[str, ...]
+    message: tuple[str, ...]
+    message_en: tuple[str, ...]
+    remedy: tuple[str, ...]
+
+
+_SHAPES: dict[int, tuple[Rule, _Shape]] = {}
+
+
+def _shape(rule: Rule) -> _Shape:
+    found = _SHAPES.get(id(rule))
+    if found is None or found[0] is not rule:
+        shape = _Shape(
+            facts=tuple(n for n in sorted(rule.facts_tested | set(rule.report)) if n not in (APPROVED.name, "kind")),
+            params=tuple(sorted(rule.params_tested)),
+            message=tuple(PLACEHOLDER.split(rule.message.zh)),
+            message_en=tuple(PLACEHOLDER.split(rule.message.en)),
+            remedy=tuple(PLACEHOLDER.split(rule.remedy.zh)),
+        )
+        if len(_SHAPES) > 10_000:
+            _SHAPES.clear()
+        found = _SHAPES[id(rule)] = (rule, shape)
+    return found[1]
+
+
+def _filled(pieces: tuple[str, ...], context: dict[str, Any], lang: str) -> str:
+    """`render` of a template already split by PLACEHOLDER (literal, name, literal, name, …, literal)."""
+    if len(pieces) == 1:
+        return pieces[0]
+    out = list(pieces)
+    for i in range(1, len(out), 2):
+        out[i] = show_value(out[i], context.get(out[i]), lang)
+    return "".join(out)
+
+
+_FINDING_FIELDS = frozenset(Finding.model_fields)
+
+
 def _finding(rule: Rule, severity: str, request, values: dict, params: dict, approval) -> Finding:
-    facts = {}
-    for name in sorted(rule.facts_tested | set(rule.report)):
-        if name in (APPROVED.name, "kind"):
-            continue
-        facts[name] = values.get(name)
-    for name in sorted(rule.params_tested):
+    shape = _shape(rule)
+    facts = {name: values.get(name) for name in shape.facts}
+    for name in shape.params:
         facts[name] = params.get(name)
     if rule.uses_approval:
         facts["approved"] = approval is not None
     context = {**values, **params, "unit": request.unit, "date": request.date, "id": request.id, "title": request.title}
     context["approval_ref"] = _approval_text(approval) if approval else ""
     context["approved"] = approval is not None
-    message = render(rule.message.zh, context, "zh")
-    message_en = render(rule.message.en, context, "en")
+    message = _filled(shape.message, context, "zh")
+    message_en = _filled(shape.message_en, context, "en")
     if severity == "waived":
         message = f"已取得批准（{context['approval_ref']}），不予阻止：{message}"
         message_en = f"lifted by an approval on file ({_approval_text(approval, 'en')}): {message_en}"
-    return Finding.model_construct(
-        rule=rule.id,
-        source=rule.source,
-        clause=rule.article,
-        severity=severity,
-        message=message,
-        message_en=message_en,
-        article_text=rule.text,
-        facts=_plain(facts),
-        remedy=render(rule.remedy.zh, context, "zh"),
-    )
+    # Built from the pack's and the engine's own values: constructed without re-validation, every field given.
+    finding = Finding.__new__(Finding)
+    object.__setattr__(finding, "__dict__", {
+        "rule": rule.id,
+        "source": rule.source,
+        "clause": rule.article,
+        "severity": severity,
+        "message": message,
+        "message_en": message_en,
+        "article_text": rule.text,
+        "facts": _plain(facts),
+        "remedy": _filled(shape.remedy, context, "zh"),
+    })
+    object.__setattr__(finding, "__pydantic_fields_set__", set(_FINDING_FIELDS))
+    object.__setattr__(finding, "__pydantic_extra__", None)
+    object.__setattr__(finding, "__pydantic_private__", None)
+    return finding
 
 
 def _approval_text(approval, lang: str = "zh") -> str:
