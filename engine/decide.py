@@ -76,7 +76,8 @@ class Engine:
             compiled = self.evaluator.compiled(stack.key, kind, stack.rules_for(kind), params)
             waivable = any(rule.can_be_waived for rule in compiled.rules)
             refs = [PackRef.model_construct(id=p.id, version=p.pack.version, sha256=p.sha256) for p in stack.chain]
-            found = (stack, params, compiled, waivable, refs)
+            approving = tuple((rule, approval_key(rule.id)) for rule in compiled.rules if rule.uses_approval)
+            found = (stack, params, compiled, waivable, refs, approving)
             if len(self._prepared) > 50_000:
                 self._prepared.clear()
             self._prepared[key] = found
@@ -112,7 +113,7 @@ class Engine:
     def _evaluate(self, request: Any, register: RegisterView, as_of: date | None, before: Cutoff | None, plan: Plan | None,
                   load: Callable[[Any], Any] | None = None) -> tuple:
         on = as_of or request.date
-        stack, params, compiled, waivable, refs = self._prepare(request.jurisdiction, on, request.kind)
+        stack, params, compiled, waivable, refs, approving = self._prepare(request.jurisdiction, on, request.kind)
         if load is not None:
             request = load(request)
         try:
@@ -121,10 +122,11 @@ class Engine:
             raise
         except Exception as exc:  # a register that failed to answer: fail closed
             raise EvaluationError(f"无法计算 {request.id} 的事实：{exc} / could not compute the facts of {request.id}: {exc}") from exc
-        approvals = {rule.id: approval_for(request, rule.id, rule.article, rule.approval.by) for rule in compiled.rules if rule.uses_approval}
         fact = {name: values[name] for name in compiled.tested}
-        for rule_id, approval in approvals.items():
-            fact[approval_key(rule_id)] = approval is not None
+        approvals = {}
+        for rule, key in approving:
+            approval = approvals[rule.id] = approval_for(request, rule.id, rule.article, rule.approval.by) if request.approvals else None
+            fact[key] = approval is not None
         if waivable:
             fact[APPROVAL_IGNORED] = False
         return request, on, refs, compiled, values, approvals, self.evaluator.fire(compiled, fact)
