@@ -5,6 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+from pydantic import ValidationError
+from sqlalchemy import update
+
+from adapters.storage import tables as t
 from bench import generate
 from bench.audit import province_catalog
 from engine import Engine
@@ -56,3 +61,21 @@ def test_two_worker_processes_give_the_serial_audit(store):
     parallel = audit(engine, units, year=2019, loaders=store.audit_loaders(2019), workers=2, progress=lambda done, total: seen.append(done))
     assert parallel.as_dict() == serial.as_dict()
     assert seen and seen[-1] == serial.records_in_year > 300
+
+
+def test_a_damaged_body_of_a_record_the_audit_decides_fails_the_audit(store, engine):
+    """The audit reads the register's columns and validates a record's stored body again when it decides it: a body
+    damaged in the database is an error naming the field, never a record decided on what it could not read."""
+    meeting = {"kind": "meeting", "jurisdiction": "景德镇市", "unit": "市教育局", "held_in_name_of": "department", "remit": "department",
+               "scope": "citywide_system", "routine": False, "status": "held"}
+    data = RegisterFile.model_validate({"units": [{"name": "市教育局", "type": "department", "level": "city", "jurisdiction": "景德镇市"}], "records": [
+        {**meeting, "id": "M-1", "date": "2019-04-01", "title": "第一次系统会议"},
+        {**meeting, "id": "M-2", "date": "2019-06-01", "title": "第二次系统会议"},
+    ]})
+    store.import_register(data, source="test")
+    assert [v.record_id for v in audit(engine, store.units(), year=2019, parts=store.audit_parts(2019)).violations] == ["M-2"]
+    with store.writing() as connection:
+        body = connection.execute(t.records.select().where(t.records.c.id == "M-2")).first().body
+        connection.execute(update(t.records).where(t.records.c.id == "M-2").values(body=body.replace('"routine": false', '"routine": "no"')))
+    with pytest.raises(ValidationError, match="routine"):
+        audit(engine, store.units(), year=2019, parts=store.audit_parts(2019))
