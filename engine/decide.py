@@ -232,6 +232,14 @@ def _remembered(memo: dict | None, rule: Rule, severity: str, request, values: d
     holds every value the finding's texts and facts read, so a finding is never shared between different ones."""
     if memo is None:
         return _finding(rule, severity, request, values, params, approval)
+    tally = memo.get(("tally", id(rule)))
+    if tally is None:
+        tally = memo[("tally", id(rule))] = [0, 0]  # findings asked for, found remembered
+    elif tally[0] >= 1000 and tally[1] * 20 < tally[0]:
+        # This rule's findings are nearly all different (a message listing the meetings so far): building the key
+        # costs more than remembering saves.
+        return _finding(rule, severity, request, values, params, approval)
+    tally[0] += 1
     own, named = _shown(rule, memo)
     key = (rule.id, id(rule), severity, tuple([getattr(request, name) for name in own]),
            tuple([(freeze(values.get(name)), freeze(params.get(name))) for name in named]),
@@ -244,6 +252,8 @@ def _remembered(memo: dict | None, rule: Rule, severity: str, request, values: d
         if len(memo) >= 100_000:
             memo.clear()
         found = memo[key] = _finding(rule, severity, request, values, params, approval)
+    else:
+        tally[1] += 1
     return found
 
 
