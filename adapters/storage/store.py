@@ -449,7 +449,8 @@ class Store:
             return [r[0] for r in connection.execute(select(t.records.c.jurisdiction).distinct().order_by(t.records.c.jurisdiction))]
 
     def audit_part(self, jurisdiction: str, up_to: int) -> tuple[list, list[FiledPlan]]:
-        """One jurisdiction's records up to a year (with the approvals recorded for them) and its filed plans."""
+        """One jurisdiction's records that count up to a year (with the approvals recorded for them) and its filed
+        plans: the records of the year `up_to` can be read in full (`StoredRecord.full`), those before are columns."""
         with self.reading() as connection:
             stored: dict[str, list[tuple]] = {}
             for row in connection.execute(
@@ -459,10 +460,12 @@ class Store:
             ):
                 stored.setdefault(row[0], []).append(tuple(row[1:]))
             # Only the records that count (a cancelled or rejected one never does), as the register's columns give
-            # them: the body is validated again only for the records the audit decides (StoredRecord.full).
+            # them: the body is validated again only for the records the audit decides (StoredRecord.full), and only
+            # the year's bodies are read at all (the years before are counted, never decided).
             rows = SqlRegister(connection).rows(
                 "SELECT id, kind, jurisdiction, unit, date, status, title, topics, scope, type, routine, subject, series, doc_no,"
-                " valid_until, body FROM records WHERE jurisdiction = :j AND year <= :y AND counts ORDER BY date, id",
+                " valid_until, CASE WHEN year = :y THEN body END FROM records WHERE jurisdiction = :j AND year <= :y AND counts"
+                " ORDER BY date, id",
                 j=jurisdiction, y=up_to,
             )
             places: dict[str, str] = {}  # one string per unit and place, not one per row
@@ -586,6 +589,8 @@ def _stored_record(source: tuple) -> Any:
     """A stored record in full: its body (the record as validated when written, without its status) validated again,
     with the approvals recorded for it in the database."""
     body, status, approvals = source
+    if body is None:
+        raise ValueError("只读取了当年记录的正文 / only the audited year's records were read in full")
     record = RECORD.validate_json(f'{body[:-1]},"status":"{status}"}}')
     return Store._merge_approvals(record, approvals) if approvals else record
 
