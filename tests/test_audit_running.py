@@ -92,3 +92,41 @@ def records(draw):
 @given(st.lists(records(), max_size=40), st.integers(0, 30))
 def test_the_running_register_is_the_memory_register_on_tricky_registers(made, window):
     _agree([], made, [], 2019, window)
+
+
+def test_reading_ahead_gives_the_parts_in_order_and_hands_on_a_reading_error():
+    from engine.audit.run import _read_ahead
+
+    def parts(fail_at: int | None):
+        for i in range(5):
+            if i == fail_at:
+                raise OSError(f"disk gone at part {i}")
+            yield ([i], [])
+
+    assert [p[0] for p in _read_ahead(parts(None))] == [[0], [1], [2], [3], [4]]
+    seen = []
+    try:
+        for p in _read_ahead(parts(3)):
+            seen.append(p[0])
+    except OSError as exc:
+        assert "part 3" in str(exc)
+    else:
+        raise AssertionError("the reading error must reach the walk")
+    assert seen == [[0], [1], [2]]
+
+
+def test_a_walk_that_stops_early_stops_the_reader():
+    import threading
+
+    from engine.audit.run import _read_ahead
+
+    def endless():
+        i = 0
+        while True:
+            yield ([i], [])
+            i += 1
+
+    ahead = _read_ahead(endless())
+    assert next(ahead)[0] == [0] and next(ahead)[0] == [1]
+    ahead.close()
+    assert not any(t.name == "audit-read-ahead" and t.is_alive() for t in threading.enumerate())
