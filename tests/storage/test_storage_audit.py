@@ -36,7 +36,8 @@ def test_the_database_read_by_jurisdiction_gives_the_same_audit_as_the_file(stor
     assert from_db.as_dict() == from_file.as_dict()
 
 
-def test_an_approval_recorded_in_the_database_is_a_waiver_used(store, engine):
+def _two_system_meetings(store) -> None:
+    """A department's two city-wide system meetings of 2019: the second one is over art. 8's limit of one."""
     meeting = {"kind": "meeting", "jurisdiction": "景德镇市", "unit": "市教育局", "held_in_name_of": "department", "remit": "department",
                "scope": "citywide_system", "routine": False, "status": "held"}
     data = RegisterFile.model_validate({"units": [{"name": "市教育局", "type": "department", "level": "city", "jurisdiction": "景德镇市"}], "records": [
@@ -44,6 +45,10 @@ def test_an_approval_recorded_in_the_database_is_a_waiver_used(store, engine):
         {**meeting, "id": "M-2", "date": "2019-06-01", "title": "第二次系统会议"},
     ]})
     store.import_register(data, source="test")
+
+
+def test_an_approval_recorded_in_the_database_is_a_waiver_used(store, engine):
+    _two_system_meetings(store)
     units = store.units()
     before = audit(engine, units, year=2019, parts=store.audit_parts(2019))
     assert [v.record_id for v in before.violations] == ["M-2"] and before.waivers == []
@@ -66,13 +71,7 @@ def test_two_worker_processes_give_the_serial_audit(store):
 def test_a_damaged_body_of_a_record_the_audit_decides_fails_the_audit(store, engine):
     """The audit reads the register's columns and validates a record's stored body again when it decides it: a body
     damaged in the database is an error naming the field, never a record decided on what it could not read."""
-    meeting = {"kind": "meeting", "jurisdiction": "景德镇市", "unit": "市教育局", "held_in_name_of": "department", "remit": "department",
-               "scope": "citywide_system", "routine": False, "status": "held"}
-    data = RegisterFile.model_validate({"units": [{"name": "市教育局", "type": "department", "level": "city", "jurisdiction": "景德镇市"}], "records": [
-        {**meeting, "id": "M-1", "date": "2019-04-01", "title": "第一次系统会议"},
-        {**meeting, "id": "M-2", "date": "2019-06-01", "title": "第二次系统会议"},
-    ]})
-    store.import_register(data, source="test")
+    _two_system_meetings(store)
     assert [v.record_id for v in audit(engine, store.units(), year=2019, parts=store.audit_parts(2019)).violations] == ["M-2"]
     with store.writing() as connection:
         body = connection.execute(t.records.select().where(t.records.c.id == "M-2")).first().body
