@@ -8,6 +8,11 @@ its `jurisdiction` list only). Run: `python -m bench.audit DB YEAR` prints one J
 is read too: the baseline, the documents still valid). The register is read in a thread beside the walk (the next
 part while this one is decided): `audit_load_s` is the time that thread spent reading, most of it overlapped with
 the deciding, so it is not subtracted from anything.
+
+Then (one process, SQLite) the same audit hand-written in plain Python (bench/plain_audit.py), timed the same way,
+reading included: `audit_plain_python_records_per_s`, `audit_engine_to_plain_ratio` (the engine's seconds over plain
+Python's) and `audit_plain_python_disagreements` (records whose violated blocking rules differ, which must be 0; the
+units whose bulletin counts differ are `audit_plain_python_bulletin_disagreements`).
 """
 
 from __future__ import annotations
@@ -70,6 +75,8 @@ def measure(db: str, year: int, workers: int = 1) -> dict[str, Any]:
         result = audit(engine, units, year=year, parts=timed(store.audit_parts(year)), total=total)
     seconds = time.perf_counter() - started
     read = store.count_records(year - 1) + total  # what the parts held that counts (cancelled ones are read too)
+    peak = peak_rss_mb()  # the engine audit's own, before the plain one runs
+    plain = plain_figures(store, year, result, seconds) if workers == 1 and store.dialect == "sqlite" else {}
     store.close()
     if workers > 1:  # the reading happens in the workers, side by side with the checking
         return {f"audit_{workers}_workers_s": round(seconds, 1), f"audit_{workers}_workers_records_per_s": round(result.records_in_year / seconds),
@@ -84,7 +91,31 @@ def measure(db: str, year: int, workers: int = 1) -> dict[str, Any]:
         "audit_s": round(seconds, 1),
         "audit_load_s": round(loading[0], 1),
         "audit_records_per_s": round(result.records_in_year / seconds) if seconds else None,
-        "audit_peak_rss_mb": round(peak_rss_mb(), 1),
+        "audit_peak_rss_mb": round(peak, 1),
+        **plain,
+    }
+
+
+def plain_figures(store, year: int, result, engine_seconds: float) -> dict[str, Any]:
+    """The same audit hand-written in plain Python over the same database, and where it differs from the engine's."""
+    from .plain_audit import PLAIN_EXCLUDED, disagreements, plain_audit
+
+    raw = store.engine.raw_connection()
+    try:
+        started = time.perf_counter()
+        plain = plain_audit(raw.driver_connection, year)
+        seconds = time.perf_counter() - started
+    finally:
+        raw.close()
+    differ = disagreements(result, plain)
+    return {
+        "audit_plain_python_s": round(seconds, 1),
+        "audit_plain_python_records_per_s": round(plain.records / seconds) if seconds else None,
+        "audit_engine_to_plain_ratio": round(engine_seconds / seconds, 2) if seconds else None,
+        "audit_plain_python_disagreements": differ["records"],
+        "audit_plain_python_bulletin_disagreements": differ["bulletin_units"],
+        "audit_plain_python_records_in_year_difference": differ["records_in_year"],
+        "audit_plain_python_rules_excluded": PLAIN_EXCLUDED,
     }
 
 

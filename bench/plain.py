@@ -2,6 +2,9 @@
 
 The yardstick for the engine's cost: what a programmer would write without rule packs or durable-rules. It must
 decide exactly as the engine does (the benchmark asserts it on every sample), or the comparison means nothing.
+
+`plain_violations` names the pack's rules (their ids) a record breaks; `before=True` counts only the records before
+it in (date, id) order, as the yearly audit does (bench/plain_audit.py), instead of every other record in the register.
 """
 
 from __future__ import annotations
@@ -18,53 +21,64 @@ FORMALISM = re.compile(r"批示|召开|会议次数|出台|发文")
 
 
 def plain_decide(db: sqlite3.Connection, r) -> str:
-    blocked = False
+    return "reject" if plain_violations(db, r) else "approve"
+
+
+def plain_violations(db: sqlite3.Connection, r, before: bool = False, stored_approvals=()) -> list[str]:
+    """The blocking rules of the Jingdezhen pack that `r` breaks, by id. `stored_approvals`: (by, date) pairs
+    recorded in the database for `r`, besides its own."""
+    broken: list[str] = []
     j, u, y, x = r.jurisdiction, r.unit, r.date.year, r.id
     approvals = {a.by for a in r.approvals if a.date is None or a.date <= r.date}
+    approvals |= {by for by, day in stored_approvals if day is None or day <= r.date.isoformat()}
+    # the audit's cut-off: only the records before this one, in (date, id) order
+    cut, at = (" AND (date<? OR (date=? AND id<?))", (r.date.isoformat(), r.date.isoformat(), x)) if before else ("", ())
     if r.kind == "document":
         if r.relays and r.relays.explicit and r.relays.sent_to_counties and not r.relays.requires_local_rules:
-            blocked = True
-        if r.issuer in CITY_NAME and r.remit in ("coordinating_body", "department", "joint_departments"):
-            blocked = True
+            broken.append("no_relay_of_explicit_document")
+        if r.issuer in CITY_NAME and r.remit == "coordinating_body":
+            broken.append("coordinating_body_not_in_city_name")
+        if r.issuer in CITY_NAME and r.remit in ("department", "joint_departments"):
+            broken.append("department_document_not_escalated")
         rows = db.execute(
             f"SELECT doc_no FROM records WHERE jurisdiction=? AND subject=? AND kind='document' AND {COUNTS}"
-            " AND date<=? AND (valid_until IS NULL OR valid_until>=?) AND id<>?",
-            (j, r.subject, r.date.isoformat(), r.date.isoformat(), x),
+            " AND date<=? AND (valid_until IS NULL OR valid_until>=?) AND id<>?" + cut,
+            (j, r.subject, r.date.isoformat(), r.date.isoformat(), x, *at),
         ).fetchall()
         if any(not (r.replaces and row[0] == r.replaces) for row in rows):
-            blocked = True
+            broken.append("no_duplicate_document")
         if r.deployed_via:
-            blocked = True
+            broken.append("no_document_after_deployment")
     elif r.kind == "meeting":
         if r.held_in_name_of == "city_government":
             if not r.arranged_by_general_office or not approvals & {"city_government_leader", "city_government"}:
-                blocked = True
+                broken.append("city_meeting_arranged_and_approved")
             if r.remit == "department":
-                blocked = True
+                broken.append("department_meeting_not_escalated")
         onsite = "现场办公会" in r.title or any("现场办公会" in t for t in r.topics)
         if r.held_in_name_of == "department" and r.scope == "citywide_system" and not onsite:
             n = db.execute(
                 f"SELECT count(*) FROM records WHERE jurisdiction=? AND unit=? AND kind='meeting' AND year=? AND {COUNTS}"
-                " AND scope='citywide_system' AND NOT onsite_office AND id<>?",
-                (j, u, y, x),
+                " AND scope='citywide_system' AND NOT onsite_office AND id<>?" + cut,
+                (j, u, y, x, *at),
             ).fetchone()[0]
             if n >= 1 and "city_government" not in approvals:
-                blocked = True
+                broken.append("system_meeting_once_a_year")
         if r.routine:
             mine = {"".join(t.split()).lower() for t in r.topics}
             rows = db.execute(
                 f"SELECT topics, title FROM records WHERE jurisdiction=? AND unit=? AND kind='meeting' AND {COUNTS}"
-                " AND routine AND date BETWEEN ? AND ? AND id<>?",
-                (j, u, (r.date - timedelta(days=30)).isoformat(), (r.date + timedelta(days=30)).isoformat(), x),
+                " AND routine AND date BETWEEN ? AND ? AND id<>?" + cut,
+                (j, u, (r.date - timedelta(days=30)).isoformat(), (r.date + timedelta(days=30)).isoformat(), x, *at),
             ).fetchall()
             title = "".join(r.title.split()).lower()
             for topics, other_title in rows:
                 theirs = {"".join(t.split()).lower() for t in json.loads(topics or "[]")}
                 if mine & theirs or (title and "".join((other_title or "").split()).lower() == title):
-                    blocked = True
+                    broken.append("merge_similar_routine_meetings")
                     break
         if any(not a.directly_related for a in r.attendees):
-            blocked = True
+            broken.append("only_directly_related_attendees")
     elif r.kind == "inspection":
         if r.scope == "citywide":
             filed = r.plan_item is not None and db.execute(
@@ -73,17 +87,17 @@ def plain_decide(db: sqlite3.Connection, r) -> str:
                 (j, u, y, r.plan_item, r.date.isoformat()),
             ).fetchone() is not None
             if not filed and not (r.urgent and approvals & {"city_government", "city_government_leader"}):
-                blocked = True
+                broken.append("inspection_in_filed_plan")
         if r.type == "comprehensive":
             n = db.execute(
                 f"SELECT count(*) FROM records WHERE jurisdiction=? AND unit=? AND kind='inspection' AND year=? AND {COUNTS}"
-                " AND type='comprehensive' AND id<>?",
-                (j, u, y, x),
+                " AND type='comprehensive' AND id<>?" + cut,
+                (j, u, y, x, *at),
             ).fetchone()[0]
             if n >= 1:
-                blocked = True
+                broken.append("one_comprehensive_inspection")
         if len(set(r.involved_units) | {r.unit}) >= 2 and not r.joint:
-            blocked = True
+            broken.append("joint_inspection_when_several_departments")
         plan = r.work_plan
         if (
             plan is None
@@ -92,23 +106,23 @@ def plain_decide(db: sqlite3.Connection, r) -> str:
             or any(i.target is None or not re.search(r"\d", str(i.target)) for i in plan.indicators)
             or any(FORMALISM.search(i.name) for i in plan.indicators)
         ):
-            blocked = True
+            broken.append("inspection_work_plan")
     elif r.kind == "bulletin":
         series = {row[0] for row in db.execute(
-            f"SELECT DISTINCT series FROM records WHERE jurisdiction=? AND unit=? AND kind='bulletin' AND year=? AND {COUNTS} AND id<>?",
-            (j, u, y, x),
+            f"SELECT DISTINCT series FROM records WHERE jurisdiction=? AND unit=? AND kind='bulletin' AND year=? AND {COUNTS} AND id<>?" + cut,
+            (j, u, y, x, *at),
         )} - {r.series}
         if len(series) >= 1:
-            blocked = True
+            broken.append("one_bulletin_series")
         if y == 2019:
             issues = db.execute(
-                f"SELECT count(*) FROM records WHERE jurisdiction=? AND unit=? AND kind='bulletin' AND year=? AND {COUNTS} AND id<>?",
-                (j, u, y, x),
+                f"SELECT count(*) FROM records WHERE jurisdiction=? AND unit=? AND kind='bulletin' AND year=? AND {COUNTS} AND id<>?" + cut,
+                (j, u, y, x, *at),
             ).fetchone()[0] + 1
             baseline = db.execute(
                 f"SELECT count(*) FROM records WHERE jurisdiction=? AND unit=? AND kind='bulletin' AND year=2018 AND {COUNTS} AND id<>?",
                 (j, u, x),
             ).fetchone()[0]
             if baseline == 0 or 1 - Fraction(issues, baseline) < Fraction(1, 5):
-                blocked = True
-    return "reject" if blocked else "approve"
+                broken.append("bulletin_cut")
+    return broken

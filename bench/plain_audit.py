@@ -1,0 +1,79 @@
+"""The yearly audit hand-written in plain Python over the same SQLite database: the yardstick for the engine's audit.
+
+It walks the year's records that count, jurisdiction by jurisdiction, in (date, id) order, and asks each one the
+hand-written checks of bench/plain.py with only the records before it counting (`before=True`), as the engine's audit
+does. A record dated before the pack took effect (2019-03-19, for every jurisdiction of the benchmark's province) is
+not checked, as the engine reports it. It counts each unit's bulletin issues of the year and of the year before.
+
+The record's body is validated with the register's record model, as the engine's audit does when it decides a record:
+both sides pay for the same reading. The checks are of blocking rules only: the advice of art. 15
+(`onsite_without_disturbance`) and the yearly obligations are not compared.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from engine.records import Record
+
+from .plain import plain_violations
+
+EFFECTIVE = date(2019, 3, 19)  # the Jingdezhen pack's `effective.from`, applied to every jurisdiction by bench/audit.py
+RECORD: TypeAdapter = TypeAdapter(Record)
+# Blocking rules of the pack left out of the comparison because they are not hand-written here: none, all 14 are.
+PLAIN_EXCLUDED: list[str] = []
+
+
+@dataclass
+class PlainAudit:
+    records: int = 0  # the year's records that count
+    not_checked: set[str] = field(default_factory=set)
+    violations: dict[str, frozenset[str]] = field(default_factory=dict)  # record id -> the blocking rules it breaks
+    bulletin_issues: Counter = field(default_factory=Counter)  # unit -> issues in the year
+    baseline_issues: Counter = field(default_factory=Counter)  # unit -> issues in the year before
+
+
+def plain_audit(db: sqlite3.Connection, year: int = 2019) -> PlainAudit:
+    out = PlainAudit()
+    stored = defaultdict(list)  # the approvals recorded in the database, by the record they are for
+    for request_id, by, day in db.execute("SELECT request_id, by, date FROM approvals WHERE status='valid'"):
+        stored[request_id].append((by, day))
+    for unit, n in db.execute("SELECT unit, count(*) FROM records WHERE kind='bulletin' AND year=? AND counts GROUP BY unit", (year - 1,)):
+        out.baseline_issues[unit] += n
+    # one pass over the year, jurisdiction by jurisdiction, each in (date, id) order
+    for rid, kind, unit, day, status, body in db.execute(
+        "SELECT id, kind, unit, date, status, body FROM records WHERE year=? AND counts ORDER BY jurisdiction, date, id", (year,),
+    ):
+        out.records += 1
+        if kind == "bulletin":
+            out.bulletin_issues[unit] += 1
+        if date.fromisoformat(day) < EFFECTIVE:
+            out.not_checked.add(rid)
+            continue
+        record = RECORD.validate_json(f'{body[:-1]},"status":"{status}"}}')
+        broken = plain_violations(db, record, before=True, stored_approvals=stored.get(rid, ()))
+        if broken:
+            out.violations[rid] = frozenset(broken)
+    return out
+
+
+def disagreements(engine_audit: Any, plain: PlainAudit) -> dict[str, int]:
+    """Where the engine's audit (engine.audit.Audit) and the plain one differ: records whose set of violated blocking
+    rule ids differs (a record checked by one side only counts too), units whose bulletin counts differ."""
+    mine = {v.record_id: frozenset(f.rule for f in v.findings) for v in engine_audit.violations}
+    records = sum(mine.get(rid, frozenset()) != plain.violations.get(rid, frozenset()) for rid in mine.keys() | plain.violations.keys())
+    records += len({n.record_id for n in engine_audit.not_checked} ^ plain.not_checked)
+    units = {u.unit for u in engine_audit.units} | set(plain.bulletin_issues) | set(plain.baseline_issues)
+    by_unit = {u.unit: u for u in engine_audit.units}
+    bulletins = sum(
+        (by_unit[name].bulletin_issues, by_unit[name].baseline_issues) != (plain.bulletin_issues[name], plain.baseline_issues[name])
+        if name in by_unit else bool(plain.bulletin_issues[name] or plain.baseline_issues[name])
+        for name in units
+    )
+    return {"records": records, "bulletin_units": bulletins, "records_in_year": abs(engine_audit.records_in_year - plain.records)}
