@@ -8,14 +8,16 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+import yaml
 
 from adapters.storage import open_store
-from bench import generate
-from bench.audit import province_catalog
+from bench.audit import ROOT, province_catalog
 from bench.plain_audit import disagreements, plain_audit
 from bench.run import load
 from engine import Engine
 from engine.audit import audit
+from engine.records import RegisterFile
+from engine.requests import Approval
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +25,11 @@ def audited(tmp_path_factory):
     db = tmp_path_factory.mktemp("plain-audit") / "province.sqlite3"
     store = open_store(f"sqlite:///{db}")
     load(store, 11, 3000, lambda message: None)
+    return _both_audits(store)
+
+
+def _both_audits(store):
+    """The engine's audit of 2019 (the pack applied to every jurisdiction, as the benchmark does), then the plain one."""
     units = store.units()
     engine = Engine(province_catalog(sorted({u.jurisdiction for u in units if u.jurisdiction})))
     result = audit(engine, units, year=2019, parts=store.audit_parts(2019), total=store.count_records(2019))
@@ -59,3 +66,68 @@ def test_a_changed_finding_is_a_disagreement(audited):
         assert disagreements(result, plain)["records"] == 1
     finally:
         plain.violations[rid] = broken
+
+
+JDZ = "景德镇市"
+EDU, FIN = "景德镇市教育局", "景德镇市财政局"
+
+
+def _record(rid: str, kind: str, day: str, unit: str = EDU, status: str = "issued", **fields) -> dict:
+    return {"id": rid, "kind": kind, "jurisdiction": JDZ, "unit": unit, "date": day, "status": status, "title": rid, **fields}
+
+
+def _doc(rid, day, issuer, remit, subject, **fields):
+    return _record(rid, "document", day, issuer=issuer, remit=remit, subject=subject, **fields)
+
+
+def _meeting(rid, day, **fields):
+    fields = {"held_in_name_of": "department", "remit": "department", "scope": "other", "routine": False, "status": "held", **fields}
+    return _record(rid, "meeting", day, **fields)
+
+
+def _inspection(rid, day, **fields):
+    plan = {"targets": ["整改到位"], "indicators": [{"name": "整改完成率", "target": "95%"}]}
+    return _record(rid, "inspection", day, **{"type": "special", "scope": "other", "work_plan": plan, "status": "approved", **fields})
+
+
+def test_a_register_breaking_every_blocking_rule_is_audited_alike(tmp_path):
+    """Every blocking rule of the pack broken at least once (the generated register breaks only some of them), one
+    cancelled record that must not count, approvals recorded in the database that lift a rule or satisfy it."""
+    relay = {"doc_no": "赣府字〔2019〕1号", "explicit": True, "sent_to_counties": True, "requires_local_rules": False}
+    plan = {"targets": ["达标"], "indicators": [{"name": "领导批示件数", "target": "10"}]}
+    records = [
+        _doc("D1", "2019-04-01", "city_government", "coordinating_body", "营商环境", relays=relay, doc_no="景府字〔2019〕1号"),
+        _doc("D2", "2019-04-02", "department", "department", "营商环境", deployed_via=["电话"]),
+        _doc("D3", "2019-04-03", "general_office", "joint_departments", "教育督导"),
+        _doc("D4", "2019-04-04", "city_government", "city_government", "教育督导", replaces="景府字〔2019〕1号"),
+        _meeting("M0", "2019-04-05", scope="citywide_system", status="cancelled"),  # cancelled: never counts
+        _meeting("M1", "2019-04-06", held_in_name_of="city_government"),
+        _meeting("M2", "2019-04-07", held_in_name_of="city_government", remit="city_government", arranged_by_general_office=True),
+        _meeting("M3", "2019-04-08", scope="citywide_system", routine=True, topics=["项目建设"],
+                 attendees=[{"unit": FIN, "directly_related": False}]),
+        _meeting("M4", "2019-04-20", scope="citywide_system", routine=True, topics=["项目 建设"]),
+        _meeting("M5", "2019-06-01", scope="citywide_system"),  # a second system meeting, approved in the database
+        _meeting("M6", "2019-06-02", scope="citywide_system", title="全市教育现场办公会"),  # on-site office: not limited
+        _inspection("I1", "2019-05-01", type="comprehensive", scope="citywide", involved_units=[FIN], work_plan=plan),
+        _inspection("I2", "2019-05-02", type="comprehensive", joint=True, involved_units=[FIN]),
+        _inspection("I3", "2019-05-03", unit=FIN, work_plan=None),
+        _record("B0", "bulletin", "2018-05-01", series="教育简报", issue_no=1),
+        _record("B1", "bulletin", "2019-05-01", series="教育简报", issue_no=1),
+        _record("B2", "bulletin", "2019-05-02", series="教育动态", issue_no=1),
+        _record("B3", "bulletin", "2019-01-05", unit=FIN, series="财政简报", issue_no=1),  # before the pack: not checked
+    ]
+    units = [{"name": n, "type": t, "level": "city", "jurisdiction": JDZ}
+             for n, t in (("景德镇市人民政府", "government"), ("景德镇市人民政府办公室", "general_office"), (EDU, "department"), (FIN, "department"))]
+    store = open_store(f"sqlite:///{tmp_path / 'register.sqlite3'}")
+    store.import_register(RegisterFile.model_validate({"units": units, "records": records}), source="test")
+    store.add_approval("M2", Approval(by="city_government_leader", date="2019-04-01"))
+    store.add_approval("M5", Approval(by="city_government", date="2019-05-20"))
+    result, plain = _both_audits(store)
+
+    assert disagreements(result, plain) == {"records": 0, "bulletin_units": 0, "records_in_year": 0}
+    pack = yaml.safe_load((ROOT / "rules" / "jingdezhen-2019.yaml").read_text(encoding="utf-8"))
+    blocking = {r["id"] for r in pack["rules"] if r["severity"] == "block"}
+    assert set().union(*plain.violations.values()) == blocking
+    assert "M2" not in plain.violations and "M6" not in plain.violations and plain.not_checked == {"B3"}
+    assert "system_meeting_once_a_year" in plain.violations["M4"] and "M5" not in plain.violations  # M0 never counted
+    assert plain.bulletin_issues == Counter({EDU: 2, FIN: 1}) and plain.baseline_issues == Counter({EDU: 1})
