@@ -14,8 +14,7 @@ from rich.console import Console
 
 from adapters.files.read import item_lines, read_plan, read_register, read_requests
 from adapters.output import FORMATS, RuleBook, as_json, junit, markdown, sarif, table
-from engine import Engine, InvalidInput, MemoryRegister
-from engine.errors import FieldError
+from engine import Engine, MemoryRegister
 from engine.register import EMPTY_REGISTER
 
 from . import audit as audit_cli
@@ -116,9 +115,7 @@ def check(
 
             store = open_store(db)
             if record:
-                taken = store.existing_ids([item.id for item in items])
-                if taken:
-                    raise InvalidInput([FieldError(("id",), f"台账中已有编号 {i!r}，本批未作任何记录", f"the register already holds id {i!r}: nothing recorded", file=str(requests)) for i in sorted(taken)])
+                store.refuse_recorded(items, file=str(requests))
                 decisions = [store.decide_and_record(engine, item, day, actor=by) for item in items]
             else:
                 decisions = [store.decide(engine, item, day) for item in items]

@@ -79,10 +79,7 @@ def screen(app_state: Any, user: User, requests: list, record: bool = False, as_
         with store.writing() as connection:
             log.append(connection, [_entry(user, "screening", item, d, as_of, at) for item, d in zip(requests, decisions)])
         return decisions
-    taken = store.existing_ids([item.id for item in requests])
-    if taken:
-        index = {item.id: i for i, item in enumerate(requests)}
-        raise InvalidInput([FieldError((index[i], "id"), f"台账中已有编号 {i!r}，本批未作任何记录", f"the register already holds id {i!r}: nothing recorded") for i in sorted(taken)])
+    store.refuse_recorded(requests)
     decisions = []
     for item in requests:
         def write_log(connection, decision, item=item):

@@ -507,6 +507,14 @@ class Store:
         data = self.register_file(years)
         return MemoryRegister(data.units, data.records, data.plans)
 
+    def refuse_recorded(self, items: Sequence[Any], file: str | None = None) -> None:
+        """A batch to record is refused whole when any of its ids is in the register already: nothing is recorded."""
+        taken = self.existing_ids([item.id for item in items])
+        if taken:
+            index = {item.id: i for i, item in enumerate(items)}
+            raise InvalidInput([FieldError((index[i], "id"), f"台账中已有编号 {i!r}，本批未作任何记录", f"the register already holds id {i!r}: nothing recorded", file=file)
+                                for i in sorted(taken)])
+
     def existing_ids(self, ids: Sequence[str]) -> set[str]:
         found: set[str] = set()
         with self.reading() as connection:
