@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from engine import Engine, InvalidInput
 from engine.audit import audit as run_audit
-from engine.audit import audit_what_if, parse_parameters
+from engine.audit import audit_what_if, implausible_years, parse_parameters
 from engine.errors import FieldError
 
 from .common import RulesOption, VerboseOption, guard, load_catalog, setup_logging
@@ -42,8 +42,7 @@ def audit(
                     for p in out if p.suffix.lower() not in SUFFIXES]
         if (register is None) == (db is None):
             problems.append(FieldError(("--register",), "须给出 --register 或 --db 之一", "give exactly one of --register or --db"))
-        if not 1900 <= year <= 2200:
-            problems.append(FieldError(("--year",), f"年度 {year} 不合理", f"implausible year {year}"))
+        problems += implausible_years(("--year", year), ("--baseline-year", baseline_year))
         if problems:
             raise InvalidInput(problems)
         catalog = load_catalog(rules)

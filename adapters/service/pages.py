@@ -42,7 +42,7 @@ from adapters.output import DECISION_ZH, SEVERITY_ZH, RuleBook
 from adapters.scenarios import index as scenario_index
 from engine import Decision
 from engine.decide import APPROVER_ZH, VALUE_ZH, show_value
-from engine.audit import parse_parameters
+from engine.audit import implausible_years, parse_parameters
 from engine.errors import FieldError, JianfuError, from_validation_error
 from engine.facts import FACTS
 from engine.requests import KINDS, Bulletin, Document, Inspection, Meeting, Request as RequestModel
@@ -661,10 +661,13 @@ def _audit_query(year: str, baseline_year: str, params: str) -> tuple[dict[str, 
             if name == "year":
                 errors.append(FieldError((name,), "请填写审计年度", "the year is required"))
             continue
-        if not (text.isdigit() and 1900 <= int(text) <= 2200):
+        if not text.isdigit():
             errors.append(FieldError((name,), f"应为四位年份，收到 {text!r}", f"expected a four-digit year, got {text!r}"))
             continue
-        query[name] = int(text)
+        wrong = implausible_years((name, int(text)))
+        errors += wrong
+        if not wrong:
+            query[name] = int(text)
     query["param"] = [line.strip() for line in params.splitlines() if line.strip()]
     return query, errors
 

@@ -143,15 +143,12 @@ AUDIT_FORMATS = {"json": "application/json", "html": "text/html; charset=utf-8",
 def audit_report(state: Any, year: int, baseline_year: int | None, fmt: str, params: list[str]) -> bytes:
     """The yearly audit of the service's register, rendered as `jianfu audit --out x.<fmt>` would write it."""
     from adapters.reports.audit import render
-    from engine.audit import audit_what_if, parse_parameters
+    from engine.audit import audit_what_if, implausible_years, parse_parameters
 
     problems = []
     if fmt not in AUDIT_FORMATS:
         problems.append(FieldError(("format",), f"报告格式应为 {' | '.join(AUDIT_FORMATS)}", f"format must be one of {', '.join(AUDIT_FORMATS)}"))
-    if not 1900 <= year <= 2200:
-        problems.append(FieldError(("year",), f"年度 {year} 不合理", f"implausible year {year}"))
-    if baseline_year is not None and not 1900 <= baseline_year <= 2200:
-        problems.append(FieldError(("baseline_year",), f"基准年度 {baseline_year} 不合理", f"implausible baseline year {baseline_year}"))
+    problems += implausible_years(("year", year), ("baseline_year", baseline_year))
     if problems:
         raise InvalidInput(problems)
     overrides = parse_parameters(params, state.catalog)

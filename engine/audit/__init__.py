@@ -7,7 +7,7 @@ command line and the report formats sit in adapters.
 """
 
 from .obligations import ObligationResult, check_obligations, periods
-from .run import Audit, NotChecked, RecordFindings, UnitAudit, audit
+from .run import Audit, NotChecked, RecordFindings, UnitAudit, audit, implausible_years
 from .whatif import Flip, audit_what_if, flips, parse_parameters, with_parameters
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "audit_what_if",
     "check_obligations",
     "flips",
+    "implausible_years",
     "parse_parameters",
     "periods",
     "with_parameters",

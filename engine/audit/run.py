@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from ..decide import Engine
 from ..decisions import Finding, PackRef
-from ..errors import EvaluationError, NoPackInForce
+from ..errors import EvaluationError, FieldError, NoPackInForce
 from ..facts import cut_achieved
 from ..records import COUNTING_STATUSES, FiledPlan, StoredRecord, Unit
 from ..register import is_onsite_office_meeting
@@ -25,6 +25,16 @@ from .obligations import ObligationResult, check_obligations
 from .running import RunningRegister
 
 LIGHTS = ("green", "yellow", "red", "grey")
+YEARS = (1900, 2200)  # the years an audit may name: a slip such as 219 or 20199 is refused, not audited as empty
+
+
+def implausible_years(*named: tuple[str, int | None]) -> list[FieldError]:
+    """An error for each (field, year) outside YEARS, the field named as the caller's user knows it."""
+    low, high = YEARS
+    return [FieldError((name,), f"年度 {value} 不合理（应在 {low}–{high} 之间）", f"implausible year {value} (expected {low}-{high})")
+            for name, value in named if value is not None and not low <= value <= high]
+
+
 LIGHT_ZH = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "grey": "未核查"}
 Progress = Callable[[int, int], None]
 
