@@ -19,8 +19,6 @@ City: bulletins 7 in 2018 (5 + 2), 7 in 2019 (4 + 3): cut 0%, target 20%, not me
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -31,9 +29,8 @@ from engine import Engine, load_folder
 from engine.audit import audit, flips, parse_parameters, with_parameters
 from engine.errors import InvalidInput
 from engine.records import Record, Unit
+from jianfu_cli import ROOT, jianfu
 
-ROOT = Path(__file__).resolve().parents[1]
-JIANFU = [sys.executable, "-m", "adapters.cli"]
 RECORD = TypeAdapter(Record)
 JDZ = "景德镇市"
 FINDING_KEYS = {"rule", "source", "clause", "severity", "message", "message_en", "article_text", "facts", "remedy"}
@@ -228,10 +225,6 @@ def test_json_contract(result):
 
 
 # -- the command line ---------------------------------------------------------------------------------------------
-def jianfu(*args, cwd=ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([*JIANFU, *args], capture_output=True, text=True, cwd=cwd)
-
-
 @pytest.fixture(scope="module")
 def register_file(tmp_path_factory) -> Path:
     data = register_data()

@@ -7,25 +7,21 @@ keeps a screenshot (and an A4 PDF print) under test-artifacts/.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = ROOT / "test-artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+from browser import launch, needs_chromium
+from jianfu_cli import ROOT, jianfu
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="需要 Debian 的 chromium（make browser） / Debian's chromium is required (make browser)")
+ARTIFACTS = ROOT / "test-artifacts"
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("report") / "审计报告.html"
-    done = subprocess.run([sys.executable, "-m", "adapters.cli", "audit", "--year", "2019", "--register", "examples/register.yaml", "--out", str(out)],
-                          capture_output=True, text=True, cwd=ROOT)
+    done = jianfu("audit", "--year", "2019", "--register", "examples/register.yaml", "--out", str(out))
     assert done.returncode == 0, done.stderr
     return out
 
@@ -36,7 +32,7 @@ def test_a_reader_sees_the_title_the_city_cut_the_lights_and_the_charts(report):
     ARTIFACTS.mkdir(exist_ok=True)
     requests: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1200, "height": 900})
             page.on("request", lambda r: requests.append(r.url))

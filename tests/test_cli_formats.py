@@ -4,22 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
-import sys
-from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-JIANFU = [sys.executable, "-m", "adapters.cli"]
+from jianfu_cli import ROOT, jianfu
+
 REQUESTS = ROOT / "examples" / "requests.yaml"
 REGISTER = ROOT / "examples" / "register.yaml"
 FINDING_KEYS = {"rule", "source", "clause", "severity", "message", "message_en", "article_text", "facts", "remedy"}
-
-
-def jianfu(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*JIANFU, *args], capture_output=True, text=True, cwd=ROOT)
 
 
 @pytest.fixture(scope="module")

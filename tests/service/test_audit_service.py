@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
 from conftest_pages import make_service
-from live_service import REPO, start_service, stop_service
+from jianfu_cli import jianfu
+from live_service import start_service, stop_service
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +27,7 @@ def running(tmp_path_factory):
 @pytest.fixture(scope="module")
 def from_the_file(tmp_path_factory) -> dict:
     out = tmp_path_factory.mktemp("audit-cli") / "audit.json"
-    done = subprocess.run([sys.executable, "-m", "adapters.cli", "audit", "--year", "2019", "--register", "examples/register.yaml", "--out", str(out)],
-                          cwd=REPO, capture_output=True, text=True)
+    done = jianfu("audit", "--year", "2019", "--register", "examples/register.yaml", "--out", str(out))
     assert done.returncode == 0, done.stderr
     return json.loads(out.read_text(encoding="utf-8"))
 

@@ -4,20 +4,17 @@ general office's screen. Screenshots go to test-artifacts/ for a person to look 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from adapters.files.plan_workbook import write_template
+from browser import launch, needs_chromium
 from conftest_pages import ARTIFACTS, Served, make_service
 
-CHROMIUM = os.environ.get("JIANFU_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
-
 sync_api = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM} (make browser installs Debian's)")
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +30,7 @@ def service(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser():
     with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        launched = launch(playwright)
         yield launched
         launched.close()
 
