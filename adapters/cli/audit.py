@@ -19,14 +19,14 @@ from engine.audit import audit as run_audit
 from engine.audit import audit_what_if, implausible_years, parse_parameters
 from engine.errors import FieldError
 
-from .common import RulesOption, VerboseOption, guard, load_catalog, setup_logging
+from .common import DbOption, RegisterOption, RulesOption, VerboseOption, guard, load_catalog, setup_logging
 
 
 def audit(
     year: int = typer.Option(..., "--year", help="审计年度 / the year audited"),
     baseline_year: Optional[int] = typer.Option(None, "--baseline-year", help="简报压减的基准年度（默认上一年） / baseline year of the bulletin cut (default: the year before)"),
-    register: Optional[Path] = typer.Option(None, "--register", "-r", help="台账文件 / register file (YAML, JSON, CSV, XLSX)"),
-    db: Optional[str] = typer.Option(None, "--db", help="台账数据库 URL 或 SQLite 文件 / register database URL or SQLite file"),
+    register: Optional[Path] = RegisterOption,
+    db: Optional[str] = DbOption,
     out: list[Path] = typer.Option(..., "--out", "-o", help="报告文件，按后缀：.html .xlsx .json .md（可多次） / report file by suffix (repeatable)"),
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="并行进程数（数据库台账按地区分给各进程） / worker processes (a database register is split by jurisdiction)"),
     param: list[str] = typer.Option([], "--param", help="假设分析：改变规则包参数 NAME=VALUE（可多次） / what-if: change a pack parameter (repeatable)"),

@@ -25,6 +25,11 @@ DEFAULT_RULES = REPO / "rules"
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)  # an error line is never broken: file paths stay greppable
 
 RulesOption = typer.Option(None, "--rules", envvar="JIANFU_RULES", help="规则包目录 / folder of rule packs", show_default=str(DEFAULT_RULES))
+RegisterOption = typer.Option(None, "--register", "-r", help="台账文件 / register file (YAML, JSON, CSV, XLSX)")
+# Where --register is the alternative, --db has no environment default: JIANFU_DATABASE_URL must not make a command
+# that was given a file see two registers. Commands on the database alone take it from the environment.
+DbOption = typer.Option(None, "--db", help="台账数据库 URL 或 SQLite 文件 / register database URL or SQLite file")
+StoreDbOption = typer.Option(None, "--db", envvar="JIANFU_DATABASE_URL", help="数据库 URL 或 SQLite 文件 / database URL or SQLite file (default: the user's data directory)")
 VerboseOption = typer.Option(0, "--verbose", "-v", count=True, help="更多日志（-vv 调试） / more logging")
 
 

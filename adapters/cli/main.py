@@ -22,7 +22,7 @@ from . import bench as bench_cli
 from . import register as register_cli
 from . import rules as rules_cli
 from . import service as service_cli
-from .common import EXIT_APPROVED, EXIT_REJECTED, RulesOption, VerboseOption, guard, load_catalog, setup_logging
+from .common import EXIT_APPROVED, EXIT_REJECTED, DbOption, RegisterOption, RulesOption, VerboseOption, guard, load_catalog, setup_logging
 
 app = typer.Typer(
     name="jianfu",
@@ -43,8 +43,6 @@ app.add_typer(service_cli.log_app, name="log")
 FormatOption = typer.Option("table", "--format", "-f", help=f"输出格式 / output format: {' | '.join(FORMATS)}")
 LangOption = typer.Option("zh", "--lang", help="语言 / language: zh | en")
 AsOfOption = typer.Option(None, "--as-of", help="按该日期生效的规则包审查 / decide with the packs in force on this date (YYYY-MM-DD)")
-RegisterOption = typer.Option(None, "--register", "-r", help="台账文件 / register file (YAML, JSON, CSV, XLSX)")
-DbOption = typer.Option(None, "--db", help="台账数据库 URL 或 SQLite 文件 / register database URL or SQLite file")
 
 
 def _as_of(text: Optional[str]) -> Optional[date]:

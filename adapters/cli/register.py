@@ -13,15 +13,14 @@ from adapters.files.read import read_register
 from adapters.files.write import write_register
 from adapters.storage import open_store
 
-from .common import VerboseOption, err_console, guard, setup_logging
+from .common import StoreDbOption, VerboseOption, err_console, guard, setup_logging
 
 app = typer.Typer(help="台账：初始化、导入、导出、查看、取消 / the register: init, import, export, show, cancel", no_args_is_help=True, rich_markup_mode=None)
-DbOption = typer.Option(None, "--db", envvar="JIANFU_DATABASE_URL", help="数据库 URL 或 SQLite 文件 / database URL or SQLite file (default: the user's data directory)")
 ActorOption = typer.Option(None, "--by", help="操作人 / who does it (kept with the record)")
 
 
 @app.command()
-def init(db: Optional[str] = DbOption, verbose: int = VerboseOption) -> None:
+def init(db: Optional[str] = StoreDbOption, verbose: int = VerboseOption) -> None:
     """创建或升级台账数据库 / create or upgrade the register's database."""
     setup_logging(verbose)
     with guard():
@@ -32,7 +31,7 @@ def init(db: Optional[str] = DbOption, verbose: int = VerboseOption) -> None:
 @app.command("import")
 def import_(
     file: Path = typer.Argument(..., help="台账文件 / register file (YAML, JSON, CSV, XLSX)"),
-    db: Optional[str] = DbOption,
+    db: Optional[str] = StoreDbOption,
     by: Optional[str] = ActorOption,
     verbose: int = VerboseOption,
 ) -> None:
@@ -52,7 +51,7 @@ def import_(
 @app.command()
 def export(
     out: Path = typer.Argument(..., help="输出文件 / output file (.yaml, .json, .xlsx)"),
-    db: Optional[str] = DbOption,
+    db: Optional[str] = StoreDbOption,
     year: Optional[list[int]] = typer.Option(None, "--year", help="只导出这些年度 / only these years"),
     verbose: int = VerboseOption,
 ) -> None:
@@ -67,7 +66,7 @@ def export(
 
 @app.command()
 def show(
-    db: Optional[str] = DbOption,
+    db: Optional[str] = StoreDbOption,
     unit: Optional[str] = typer.Option(None, "--unit", help="单位 / unit"),
     kind: Optional[str] = typer.Option(None, "--kind", help="document | meeting | inspection | bulletin"),
     year: Optional[int] = typer.Option(None, "--year"),
@@ -102,7 +101,7 @@ def show(
 def cancel(
     record_id: str = typer.Argument(..., metavar="ID"),
     reason: str = typer.Option(..., "--reason", help="取消原因 / why"),
-    db: Optional[str] = DbOption,
+    db: Optional[str] = StoreDbOption,
     by: Optional[str] = ActorOption,
 ) -> None:
     """取消一条记录（保留，不再计数） / cancel a record: it stays, marked cancelled, and no longer counts."""

@@ -12,9 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .common import EXIT_INVALID, REPO, RulesOption, VerboseOption, err_console, guard, load_catalog, setup_logging
+from .common import StoreDbOption, EXIT_INVALID, REPO, RulesOption, VerboseOption, err_console, guard, load_catalog, setup_logging
 
-DbOption = typer.Option(None, "--db", envvar="JIANFU_DATABASE_URL", help="数据库 URL 或 SQLite 文件 / database URL or SQLite file (default: the user's data directory)")
 UsersOption = typer.Option(None, "--users", envvar="JIANFU_USERS", help="用户文件 / users file (YAML; default: the user's config directory)")
 DEMO_USERS = (
     ("办公室", "office", None),
@@ -37,7 +36,7 @@ def _users_file(option: Optional[Path]) -> Path:
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="监听地址 / address to listen on"),
     port: int = typer.Option(8000, "--port", help="端口 / port"),
-    db: Optional[str] = DbOption,
+    db: Optional[str] = StoreDbOption,
     users: Optional[Path] = UsersOption,
     workers: int = typer.Option(1, "--workers", min=1, help="工作进程数；多个进程共用一个 PostgreSQL 即可横向扩展 / worker processes"),
     rules: Optional[Path] = RulesOption,
@@ -156,7 +155,7 @@ def users_revoke(name: str = typer.Argument(...), users: Optional[Path] = UsersO
 
 # -- the decision log --------------------------------------------------------------------------------------------------
 @log_app.command("verify")
-def log_verify(db: Optional[str] = DbOption, as_json: bool = typer.Option(False, "--json")) -> None:
+def log_verify(db: Optional[str] = StoreDbOption, as_json: bool = typer.Option(False, "--json")) -> None:
     """核验决定日志的哈希链：被改动或缺失的条目逐一列出，退出码 1 / find every altered or missing entry (exit 1)."""
     from adapters.storage import decision_log as log
     from adapters.storage import open_store
@@ -180,7 +179,7 @@ def log_verify(db: Optional[str] = DbOption, as_json: bool = typer.Option(False,
 @log_app.command("replay")
 def log_replay(
     seq: int = typer.Argument(..., metavar="ID", help="日志条目编号 / entry number (seq)"),
-    db: Optional[str] = DbOption,
+    db: Optional[str] = StoreDbOption,
     rules: Optional[Path] = RulesOption,
 ) -> None:
     """按条目所列规则包重新作出决定，并说明结果是否相同 / decide the entry again with the packs it names: same or not.
@@ -206,7 +205,7 @@ def log_replay(
 
 
 @log_app.command("show")
-def log_show(db: Optional[str] = DbOption, limit: int = typer.Option(20, "--limit")) -> None:
+def log_show(db: Optional[str] = StoreDbOption, limit: int = typer.Option(20, "--limit")) -> None:
     """最近的日志条目 / the newest entries."""
     from adapters.storage import decision_log as log
     from adapters.storage import open_store
