@@ -316,9 +316,7 @@ def _finding(rule: Rule, severity: str, request, values: dict, params: dict, app
     if severity == "waived":
         message = f"已取得批准（{context['approval_ref']}），不予阻止：{message}"
         message_en = f"lifted by an approval on file ({_approval_text(approval, 'en')}): {message_en}"
-    # Built from the pack's and the engine's own values: constructed without re-validation, every field given.
-    finding = Finding.__new__(Finding)
-    object.__setattr__(finding, "__dict__", {
+    return built_finding({
         "rule": rule.id,
         "source": rule.source,
         "clause": rule.article,
@@ -329,6 +327,13 @@ def _finding(rule: Rule, severity: str, request, values: dict, params: dict, app
         "facts": _plain(facts),
         "remedy": _filled(shape.remedy, context, "zh"),
     })
+
+
+def built_finding(fields: dict[str, Any]) -> Finding:
+    """A finding from the engine's own values (every field given, each of the right type: the pack's texts, the
+    rendered messages, the facts), constructed without validating them again."""
+    finding = Finding.__new__(Finding)
+    object.__setattr__(finding, "__dict__", fields)
     object.__setattr__(finding, "__pydantic_fields_set__", set(_FINDING_FIELDS))
     object.__setattr__(finding, "__pydantic_extra__", None)
     object.__setattr__(finding, "__pydantic_private__", None)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from ..decide import Engine
+from ..decide import Engine, built_finding
 from ..decisions import Finding, PackRef
 from ..errors import EvaluationError, FieldError, NoPackInForce
 from ..facts import cut_achieved
@@ -397,6 +397,34 @@ def _audit_part(index: int) -> "_Walk":
     return walk
 
 
+class _Packed:
+    """A part's listed findings as they travel from a worker to the parent: each distinct finding once, as its
+    fields, and each record as plain values pointing at them. Pickling the findings themselves (pydantic models,
+    their dates) cost a worker and the parent more than deciding the records had."""
+
+    def __init__(self, lists: Sequence[list[RecordFindings]]):
+        index: dict[int, int] = {}
+        self.findings: list[dict[str, Any]] = []
+        self.lists: list[list[tuple]] = []
+        for listed in lists:
+            rows = []
+            for item in listed:
+                refs = []
+                for finding in item.findings:
+                    at = index.get(id(finding))
+                    if at is None:
+                        at = index[id(finding)] = len(self.findings)
+                        self.findings.append(finding.__dict__)
+                    refs.append(at)
+                rows.append((item.record_id, item.unit, item.kind, item.date.toordinal(), refs))
+            self.lists.append(rows)
+
+    def unpacked(self) -> list[list[RecordFindings]]:
+        findings = [built_finding(fields) for fields in self.findings]
+        return [[RecordFindings(record_id, unit, kind, date.fromordinal(day), [findings[i] for i in refs]) for record_id, unit, kind, day, refs in rows]
+                for rows in self.lists]
+
+
 class _Walk:
     """The audit's running state across the parts of the register."""
 
@@ -466,6 +494,17 @@ class _Walk:
         for name, bucket in by_unit.items():
             self.obligations(self.audits[name], bucket)
             self.pending.discard(name)
+
+    def __getstate__(self) -> dict[str, Any]:  # a worker's part on its way to the parent
+        state = dict(self.__dict__)
+        state["violations"] = _Packed([state.pop("violations"), state.pop("advice"), state.pop("waivers")])
+        state["not_checked"] = [(n.record_id, n.unit, n.kind, n.date.toordinal(), n.reason) for n in state["not_checked"]]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.violations, self.advice, self.waivers = state["violations"].unpacked()
+        self.not_checked = [NotChecked(record_id, unit, kind, date.fromordinal(day), reason) for record_id, unit, kind, day, reason in state["not_checked"]]
 
     def merge(self, other: "_Walk") -> None:
         """Take in a part audited by a worker (in the parts' order, so the result is the serial walk's)."""
