@@ -378,19 +378,56 @@ _FORKED: dict[str, Any] = {}
 
 
 def _in_workers(walk: "_Walk", loaders: Sequence[Callable[[], Part]], workers: int) -> None:
+    """The parts audited by `workers` processes: `workers - 1` forked ones taking parts from the front, and this one
+    taking them from the back (its own results need no journey between processes). Each part is claimed once; the
+    results are merged in the parts' order, so the audit is the serial one."""
     import multiprocessing
 
-    _FORKED.update(engine=walk.engine, known=walk.known, year=walk.year, baseline_year=walk.baseline_year, loaders=loaders)
+    context = multiprocessing.get_context("fork")
+    claimed = context.Array("b", len(loaders))
+    _FORKED.update(engine=walk.engine, known=walk.known, year=walk.year, baseline_year=walk.baseline_year, loaders=loaders, claimed=claimed)
+    walked: dict[int, _Walk] = {}
+    progress, walk.progress = walk.progress, None  # reported here as parts finish, merged only at the end
+    done = [0]
+
+    def finished(index: int, partial: "_Walk | None") -> None:
+        if partial is not None:
+            walked[index] = partial
+            done[0] += partial.done
+            if progress is not None:
+                progress(done[0], walk.total or done[0])
+
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for partial in pool.imap(_audit_part, range(len(loaders))):
-                walk.merge(partial)
+        with context.Pool(workers - 1) as pool:
+            results = pool.imap(_audit_part, range(len(loaders)))
+            received = 0
+            for index in reversed(range(len(loaders))):
+                partial = _audit_part(index)
+                if partial is None:
+                    break  # the workers have come this far: the rest is theirs
+                finished(index, partial)
+                while received < len(loaders):  # what the workers finished meanwhile
+                    try:
+                        finished(received, results.next(timeout=0))
+                    except multiprocessing.TimeoutError:
+                        break
+                    received += 1
+            for index, partial in enumerate(results, start=received):
+                finished(index, partial)
     finally:
         _FORKED.clear()
+        walk.progress = progress
+    for index in sorted(walked):
+        walk.merge(walked[index])
 
 
-def _audit_part(index: int) -> "_Walk":
+def _audit_part(index: int) -> "_Walk | None":
+    """Part `index` audited on its own, or None when another process claimed it first."""
     job = _FORKED
+    with job["claimed"].get_lock():
+        if job["claimed"][index]:
+            return None
+        job["claimed"][index] = 1
     walk = _Walk(job["engine"], job["known"], job["year"], job["baseline_year"], None, None)
     walk.part(*job["loaders"][index]())
     walk.engine = walk.known = walk.stacks = None  # the parent has them; only the part's results travel back
