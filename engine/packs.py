@@ -12,10 +12,11 @@ start with it.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path as FilePath
 from typing import Annotated, Any, Iterable, Literal, Union
@@ -415,7 +416,31 @@ class Catalog:
 
     # -- choosing ------------------------------------------------------------------------------------------
     def stack_for(self, jurisdiction: str, on: date) -> Stack:
-        """The packs in force for a jurisdiction on a date; an overlay wins over the pack it extends."""
+        """The packs in force for a jurisdiction on a date; an overlay wins over the pack it extends.
+
+        The choice changes only on a day some pack naming the jurisdiction starts or stops being in force: it is
+        worked out once for each such period and remembered (the audit asks for every day of the year in every
+        jurisdiction of the province). A catalog whose stacks are replaced (a what-if copy) starts afresh."""
+        if self.__dict__.get("_chosen_for") is not self.stacks:
+            self._chosen_for, self._chosen, self._changes = self.stacks, {}, {}
+        changes = self._changes.get(jurisdiction)
+        if changes is None:
+            days = set()
+            for stack in self.stacks.values():
+                if jurisdiction in stack.leaf.pack.jurisdiction:
+                    for loaded in stack.chain:
+                        days.add(loaded.pack.effective.from_)
+                        if loaded.pack.effective.until is not None:
+                            days.add(loaded.pack.effective.until + timedelta(days=1))
+            changes = self._changes[jurisdiction] = sorted(days)
+        period = (jurisdiction, bisect.bisect_right(changes, on))
+        found = self._chosen.get(period)
+        if found is None:
+            found = self._choose(jurisdiction, on)  # raises when none is in force (the message names the day)
+            self._chosen[period] = found
+        return found
+
+    def _choose(self, jurisdiction: str, on: date) -> Stack:
         candidates = [s for s in self.stacks.values() if jurisdiction in s.leaf.pack.jurisdiction and s.in_force(on)]
         extended = {p.id for s in candidates for p in s.chain[:-1]}
         leaves = [s for s in candidates if s.leaf.id not in extended]

@@ -162,3 +162,34 @@ def test_a_check_with_a_bad_pack_decides_nothing(packs):
         capture_output=True, text=True, cwd=ROOT,
     )
     assert done.returncode == 2 and done.stdout == ""
+
+
+def test_the_pack_in_force_is_chosen_anew_on_every_day_a_pack_starts_or_stops(packs):
+    """stack_for remembers its choice per period between the days packs start and stop: asked in any order, each day
+    still gets its own answer, and a day outside every pack is refused each time it is asked."""
+    from datetime import date
+
+    from engine import NoPackInForce
+    from engine.audit.whatif import with_parameters
+
+    mutate(packs, 'effective:\n  from: "2019-03-19"', 'effective:\n  from: "2019-03-19"\n  until: "2021-06-30"')
+    catalog = load_folder(packs)
+    asked = [date(2020, 5, 1), date(2019, 3, 18), date(2019, 3, 19), date(2021, 6, 30), date(2021, 7, 1), date(2019, 3, 18), date(2020, 1, 1)]
+
+    def chosen(place: str) -> list:
+        out = []
+        for on in asked:
+            try:
+                out.append(catalog.stack_for(place, on).leaf.id)
+            except NoPackInForce as exc:
+                assert str(on) in str(exc)
+                out.append(None)
+        return out
+
+    # Pingxiang's overlay extends Jingdezhen's pack and covers 2020 only
+    assert chosen("萍乡市") == ["pingxiang-2020", None, None, None, None, None, "pingxiang-2020"]
+    assert chosen("景德镇市") == ["jingdezhen-2019", None, "jingdezhen-2019", "jingdezhen-2019", None, None, "jingdezhen-2019"]
+    # a what-if copy of the catalog answers with its own changed stacks, not the ones the original remembered
+    changed = with_parameters(catalog, {"bulletin_cut": 0.3})
+    assert changed.stack_for("景德镇市", date(2019, 6, 1)).params_at(date(2019, 6, 1))["bulletin_cut"] == 0.3
+    assert catalog.stack_for("景德镇市", date(2019, 6, 1)).params_at(date(2019, 6, 1))["bulletin_cut"] == 0.2
