@@ -30,7 +30,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def province_catalog(places: list[str]):
+def province_catalog(places: list[str], effective_from: str | None = None):
+    """Pack 004 applied to every place (and, for a test, in force from another day)."""
     from engine import load_folder
 
     folder = Path(tempfile.mkdtemp(prefix="jianfu-bench-packs-"))
@@ -38,6 +39,8 @@ def province_catalog(places: list[str]):
         shutil.copytree(ROOT / "rules" / "sources", folder / "sources")
         text = (ROOT / "rules" / "jingdezhen-2019.yaml").read_text(encoding="utf-8")
         text = re.sub(r"(?m)^jurisdiction: \[景德镇市\]$", "jurisdiction: [" + ", ".join(places) + "]", text, count=1)
+        if effective_from is not None:  # the pack and its parameters' values
+            text = text.replace('"2019-03-19"', f'"{effective_from}"')
         (folder / "province.yaml").write_text(text, encoding="utf-8")
         return load_folder(folder)
     finally:
@@ -48,7 +51,7 @@ def measure(db: str, year: int, workers: int = 1) -> dict[str, Any]:
     """Audit `year` of the register at `db` the way `jianfu audit --db` does; figures only."""
     from adapters.storage import open_store
     from engine import Engine
-    from engine.audit import audit
+    from engine.audit import audit, read_from
 
     from .run import peak_children_rss_mb, peak_rss_mb
 
@@ -56,6 +59,7 @@ def measure(db: str, year: int, workers: int = 1) -> dict[str, Any]:
     units = store.units()
     places = sorted({u.jurisdiction for u in units if u.jurisdiction})
     engine = Engine(province_catalog(places))
+    reach = read_from(engine.catalog, year)
     total = store.count_records(year)
     loading = [0.0]
 
@@ -70,11 +74,11 @@ def measure(db: str, year: int, workers: int = 1) -> dict[str, Any]:
 
     started = time.perf_counter()
     if workers > 1:
-        result = audit(engine, units, year=year, loaders=store.audit_loaders(year), workers=workers, total=total)
+        result = audit(engine, units, year=year, loaders=store.audit_loaders(year, reach), workers=workers, total=total)
     else:
-        result = audit(engine, units, year=year, parts=timed(store.audit_parts(year)), total=total)
+        result = audit(engine, units, year=year, parts=timed(store.audit_parts(year, reach)), total=total)
     seconds = time.perf_counter() - started
-    read = store.count_records(year - 1) + total  # what the parts held that counts (cancelled ones are read too)
+    read = store.audit_reads(year, reach)  # the records the parts held (the year's, and what its questions reach before it)
     peak = peak_rss_mb()  # the engine audit's own, before the plain one runs
     plain = plain_figures(store, year, result, seconds) if workers == 1 and store.dialect == "sqlite" else {}
     store.close()

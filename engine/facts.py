@@ -157,6 +157,10 @@ def _document_ref(doc_id: str, doc_no: str | None, valid_until: Any) -> str:
 
 
 # -- meetings ----------------------------------------------------------------------------------------------------
+WINDOW_PARAMETER = "routine_merge_window_days"
+"""The one parameter that reaches back in time: routine meetings within so many days either side (the audit reads
+the register that far before its year: engine/audit/running.py)."""
+
 @provides(
     Fact("held_in_name_of", str, MEET, "以谁的名义召开", "request", values=("city_government", "department")),
     Fact("scope", str, ("meeting", "inspection"), "范围", "request", values=("citywide_system", "citywide", "other")),
@@ -205,13 +209,13 @@ def _system_meetings(ctx: FactContext) -> dict[str, Any]:
         MEET,
         "相近日期内议题相近的本单位其他常规性会议数",
         "register",
-        params=("routine_merge_window_days",),
+        params=(WINDOW_PARAMETER,),
     ),
     Fact("similar_routine_meeting_ids", list, MEET, "议题相近的常规性会议", "register", report_only=True),
 )
 def _similar_meetings(ctx: FactContext) -> dict[str, Any]:
     r: Meeting = ctx.request
-    days = int(ctx.params["routine_merge_window_days"])
+    days = int(ctx.params[WINDOW_PARAMETER])
     start, end = window(r.date, days)
     mine = {normalise_topic(t) for t in r.topics}
     title = normalise_topic(r.title)

@@ -26,6 +26,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, insert, s
 from sqlalchemy.engine import make_url
 
 from engine import Decision
+from engine.audit import Tallied
 from engine.errors import FieldError, InvalidInput
 from engine.records import COUNTING_STATUSES, FiledPlan, Record, RegisterFile, StoredRecord, Unit
 from engine.register import MemoryRegister, is_onsite_office_meeting
@@ -448,9 +449,13 @@ class Store:
         with self.reading() as connection:
             return [r[0] for r in connection.execute(select(t.records.c.jurisdiction).distinct().order_by(t.records.c.jurisdiction))]
 
-    def audit_part(self, jurisdiction: str, up_to: int) -> tuple[list, list[FiledPlan]]:
+    def audit_part(self, jurisdiction: str, up_to: int, read_from: date | None = None) -> tuple:
         """One jurisdiction's records that count up to a year (with the approvals recorded for them) and its filed
-        plans: the records of the year `up_to` can be read in full (`StoredRecord.full`), those before are columns."""
+        plans: the records of the year `up_to` can be read in full (`StoredRecord.full`), those before are columns.
+
+        With `read_from` (engine.audit.read_from: the audit of `up_to`), only what the year's questions can reach is
+        read: every record from that day on, the documents still valid on the year's first day; the bulletins of
+        the days before are counted per unit and year (a `Tallied`, the part's third element), never listed."""
         with self.reading() as connection:
             stored: dict[str, list[tuple]] = {}
             for row in connection.execute(
@@ -461,12 +466,14 @@ class Store:
                 stored.setdefault(row[0], []).append(tuple(row[1:]))
             # Only the records that count (a cancelled or rejected one never does), as the register's columns give
             # them: the body is validated again only for the records the audit decides (StoredRecord.full), and only
-            # the year's bodies are read at all (the years before are counted, never decided).
-            rows = SqlRegister(connection).rows(
+            # the year's bodies are read at all (the years before are counted, never decided). The walk puts them
+            # in (date, id) order itself.
+            register = SqlRegister(connection)
+            reach, params = _reach(up_to, read_from)
+            rows = register.rows(
                 "SELECT id, kind, jurisdiction, unit, date, status, title, topics, scope, type, routine, subject, series, doc_no,"
-                " valid_until, CASE WHEN year = :y THEN body END FROM records WHERE jurisdiction = :j AND year <= :y AND counts"
-                " ORDER BY date, id",
-                j=jurisdiction, y=up_to,
+                " valid_until, CASE WHEN year = :y THEN body END FROM records WHERE jurisdiction = :j AND year <= :y AND counts" + reach,
+                j=jurisdiction, **params,
             )
             places: dict[str, str] = {}  # one string per unit and place, not one per row
             records = [
@@ -477,26 +484,38 @@ class Store:
             ]
             plans = [FiledPlan.model_validate_json(r[0]) for r in connection.execute(
                 select(t.plans.c.body).where(t.plans.c.status == "filed", t.plans.c.jurisdiction == jurisdiction))]
-        return records, plans
+            if read_from is None:
+                return records, plans
+            tallied = Tallied(read_from, {(jurisdiction, places.setdefault(unit, unit), int(year)): count for unit, year, count in register.rows(
+                "SELECT unit, year, COUNT(*) FROM records WHERE jurisdiction = :j AND kind = 'bulletin' AND counts AND date < :since"
+                " GROUP BY unit, year", j=jurisdiction, since=read_from)})
+        return records, plans, tallied
 
-    def audit_parts(self, up_to: int) -> Iterator[tuple[list, list[FiledPlan]]]:
+    def audit_reads(self, up_to: int, read_from: date | None = None) -> int:
+        """How many records the audit parts of `audit_part` hold (the benchmark's figure)."""
+        reach, params = _reach(up_to, read_from)
+        with self.reading() as connection:
+            return int(SqlRegister(connection).rows("SELECT COUNT(*) FROM records WHERE year <= :y AND counts" + reach, **params)[0][0])
+
+    def audit_parts(self, up_to: int, read_from: date | None = None) -> Iterator[tuple]:
         """The register up to a year, one jurisdiction at a time: what the audit walks, without ever holding the
         whole province in memory."""
         for place in self.jurisdictions():
-            yield self.audit_part(place, up_to)
+            yield self.audit_part(place, up_to, read_from)
 
-    def audit_loaders(self, up_to: int) -> list[Callable[[], tuple[list, list[FiledPlan]]]]:
+    def audit_loaders(self, up_to: int, read_from: date | None = None) -> list[Callable[[], tuple]]:
         """The same parts as `audit_parts`, as loaders a worker process can call on its own connection."""
-        return [partial(load_audit_part, self.url, place, up_to) for place in self.jurisdictions()]
+        return [partial(load_audit_part, self.url, place, up_to, read_from) for place in self.jurisdictions()]
 
     def audit(self, engine, year: int, baseline_year: int | None = None, progress=None, parameters=None, workers: int = 1):
         """The yearly audit of the database, read one jurisdiction at a time (in `workers` processes)."""
-        from engine.audit import audit
+        from engine.audit import audit, read_from
 
-        # Records after the audited year never count (every question is cut off before the record); earlier
-        # years do: the baseline year, documents still valid, meetings in the merge window across the year's edge.
-        return audit(engine, self.units(), year=year, baseline_year=baseline_year, progress=progress,
-                     parameters=parameters, loaders=self.audit_loaders(year), workers=workers, total=self.count_records(year))
+        # Records after the audited year never count (every question is cut off before the record); of the years
+        # before, only what the year's questions can reach is read: the baseline's bulletins (counted), documents
+        # still valid, meetings in the merge window across the year's edge.
+        return audit(engine, self.units(), year=year, baseline_year=baseline_year, progress=progress, parameters=parameters,
+                     loaders=self.audit_loaders(year, read_from(engine.catalog, year)), workers=workers, total=self.count_records(year))
 
     def count_records(self, year: int) -> int:
         """Records of a year that count (approved, held, issued, filed)."""
@@ -603,11 +622,20 @@ def _stored_record(source: tuple) -> Any:
     return Store._merge_approvals(record, approvals) if approvals else record
 
 
-def load_audit_part(url: str, jurisdiction: str, up_to: int) -> tuple[list, list[FiledPlan]]:
+def _reach(up_to: int, read_from: date | None) -> tuple[str, dict[str, Any]]:
+    """The condition an audit part's records meet besides their place and year: from `read_from` on, or a document
+    still valid on the audited year's first day (nothing more when every earlier record is read)."""
+    if read_from is None:
+        return "", {"y": up_to}
+    return (" AND (date >= :since OR (kind = 'document' AND (valid_until IS NULL OR valid_until >= :start)))",
+            {"y": up_to, "since": read_from, "start": date(up_to, 1, 1)})
+
+
+def load_audit_part(url: str, jurisdiction: str, up_to: int, read_from: date | None = None) -> tuple:
     """A worker's own read of one jurisdiction (connections are never shared across processes)."""
     store = Store(url, migrate=False)
     try:
-        return store.audit_part(jurisdiction, up_to)
+        return store.audit_part(jurisdiction, up_to, read_from)
     finally:
         store.close()
 

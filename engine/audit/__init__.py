@@ -8,6 +8,7 @@ command line and the report formats sit in adapters.
 
 from .obligations import ObligationResult, check_obligations, periods
 from .run import Audit, NotChecked, RecordFindings, UnitAudit, audit, implausible_years
+from .running import Tallied, read_from
 from .whatif import Flip, audit_what_if, flips, parse_parameters, with_parameters
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "NotChecked",
     "ObligationResult",
     "RecordFindings",
+    "Tallied",
     "UnitAudit",
     "audit",
     "audit_what_if",
@@ -24,5 +26,6 @@ __all__ = [
     "implausible_years",
     "parse_parameters",
     "periods",
+    "read_from",
     "with_parameters",
 ]

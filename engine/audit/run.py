@@ -22,7 +22,7 @@ from ..facts import cut_achieved
 from ..records import COUNTING_STATUSES, FiledPlan, StoredRecord, Unit
 from ..register import is_onsite_office_meeting
 from .obligations import ObligationResult, check_obligations
-from .running import RunningRegister
+from .running import RunningRegister, Tallied
 
 LIGHTS = ("green", "yellow", "red", "grey")
 YEARS = (1900, 2200)  # the years an audit may name: a slip such as 219 or 20199 is refused, not audited as empty
@@ -261,7 +261,7 @@ def _article_order(article: str) -> tuple:
     return (0, int(article), "") if article.isdigit() else (1, 0, article)
 
 
-Part = tuple[Sequence[Any], Sequence[FiledPlan]]
+Part = tuple  # (records, filed plans) or (records, filed plans, Tallied): see `audit`
 
 
 def audit(
@@ -283,7 +283,9 @@ def audit(
 
     A large register comes as `parts` instead: (records, plans) each holding every record of one or more whole
     jurisdictions. Every question the rules ask stays within a jurisdiction, so each part is audited on its own and
-    let go, and memory stays that of the largest city, not of the province. `total` (the year's records) sizes the
+    let go, and memory stays that of the largest city, not of the province. A part may hold only what the year's
+    questions can reach (records from `running.read_from` on, documents still valid, earlier bulletins counted in a
+    `Tallied`) as its third element. `total` (the year's records) sizes the
     progress bar. `loaders` are the parts as callables a worker process can run on its own; with `workers` > 1 they
     are audited side by side (forked processes: the compiled rulesets are inherited) and merged in their order, so
     the result is the serial one.
@@ -312,8 +314,8 @@ def _audit(engine, units, records, plans, year, baseline_year, progress, paramet
     else:
         if loaders is not None:
             parts = (load() for load in loaders)
-        for part_records, part_plans in (_read_ahead(parts) if parts is not None else [(list(records), list(plans))]):
-            walk.part(part_records, part_plans)
+        for part in (_read_ahead(parts) if parts is not None else [(list(records), list(plans))]):
+            walk.part(*part)
     walk.finish()
     ordered = sorted(walk.audits.values(), key=lambda u: (u.jurisdiction or "", u.unit))
     for listed in (walk.violations, walk.advice, walk.waivers, walk.not_checked):
@@ -493,10 +495,12 @@ class _Walk:
             found.jurisdiction = jurisdiction
         return found
 
-    def part(self, records: Sequence[Any], plans: Sequence[FiledPlan]) -> None:
+    def part(self, records: Sequence[Any], plans: Sequence[FiledPlan], tallied: Tallied | None = None) -> None:
         year, engine = self.year, self.engine
         counting = [r for r in records if r.status in COUNTING_STATUSES]
-        register = RunningRegister(self.known.values(), counting, plans)
+        if tallied is not None and tallied.before > date(year, 1, 1):
+            raise ValueError(f"the audit of {year} needs the register from {year}-01-01 on at least, not from {tallied.before}")
+        register = RunningRegister(self.known.values(), counting, plans, tallied)
         by_unit: dict[str, list[Any]] = defaultdict(list)
         for record in counting:
             by_unit[record.unit].append(record)
@@ -528,6 +532,9 @@ class _Walk:
         for record in counting:
             if record.kind == "bulletin" and record.date.year == self.baseline_year:
                 self.audits[record.unit].baseline_issues += 1
+        for (place, unit, issued), count in (tallied.bulletins.items() if tallied is not None else ()):
+            if issued == self.baseline_year:
+                self.unit_audit(unit, place).baseline_issues += count
         for name, bucket in by_unit.items():
             self.obligations(self.audits[name], bucket)
             self.pending.discard(name)

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any, Iterable, Sequence
 
+from ..facts import WINDOW_PARAMETER
 from ..records import COUNTING_STATUSES, FiledPlan, Unit
 from ..register import Cutoff, MemoryRegister, RoutineMeeting, ValidDocument, is_onsite_office_meeting, normalise_topic
 
@@ -30,10 +32,43 @@ def _first(entry: tuple) -> Any:
     return entry[0]
 
 
+@dataclass(frozen=True)
+class Tallied:
+    """What a register read for the audit of a year counts instead of listing: the counting bulletins of the days
+    before `before`, per (jurisdiction, unit, year). Every other record of those days is left out, as no question
+    about the audited year's records can reach it (see `reach_days`); a bulletin still counts towards its year's
+    issues (the baseline of the bulletin cut)."""
+
+    before: date
+    bulletins: dict[tuple[str, str, int], int] = field(default_factory=dict)
+
+
+REACH_WEEK_DAYS = 7  # an ISO week counted for a yearly obligation can start in the December before the year
+
+
+def reach_days(catalog: Any) -> int:
+    """How many days before the audited year a record can still be counted for one of the year's records, besides a
+    document still valid: the widest routine-meeting window any pack of the catalog gives, or a week of a
+    per-week obligation starting in December (`obligations.periods`)."""
+    windows = [int(value) for stack in catalog.stacks.values() for name, param in stack.parameters.items()
+               if name == WINDOW_PARAMETER for value in param.values.values()]
+    return max([REACH_WEEK_DAYS, *windows])
+
+
+def read_from(catalog: Any, year: int) -> date:
+    """The first day of the register the audit of `year` reads every counting record of (before it: documents still
+    valid on the year's first day, and bulletins counted per unit and year)."""
+    return date(year, 1, 1) - timedelta(days=reach_days(catalog))
+
+
 class RunningRegister:
     """A `RegisterView` for a walk in (date, id) order over `records` (any order, any status: only counting ones count)."""
 
-    def __init__(self, units: Iterable[Unit], records: Iterable[Any], plans: Sequence[FiledPlan] = ()):
+    def __init__(self, units: Iterable[Unit], records: Iterable[Any], plans: Sequence[FiledPlan] = (),
+                 tallied: Tallied | None = None):
+        """`tallied`, when given, holds the counting bulletins of days before its `before` that are counted, not
+        listed in `records` (a register read for the audit: see `Tallied`)."""
+        self._tallied = tallied
         self._units = list(units)
         self._plans = list(plans)
         self._given = [r for r in records if getattr(r, "status", "approved") in COUNTING_STATUSES]
@@ -46,6 +81,8 @@ class RunningRegister:
         # The whole register's bulletin issues per (jurisdiction, unit, year): the baseline is counted without a cut-off.
         self._issues_all: dict[tuple, int] = defaultdict(int)
         self._bulletin_ids_all: dict[str, list] = defaultdict(list)
+        if tallied is not None:
+            self._issues_all.update(tallied.bulletins)
         for r in self._given:
             if r.kind == "bulletin":
                 self._issues_all[(r.jurisdiction, r.unit, r.date.year)] += 1
@@ -99,6 +136,15 @@ class RunningRegister:
             until, soonest = record.valid_until, self._documents_expire.get(subject)
             if until is not None and (soonest is None or until < soonest):
                 self._documents_expire[subject] = until
+
+    def _tally(self, jurisdiction: str, unit: str, year: int, before: Cutoff) -> int:
+        """The tallied bulletins of a unit's year that are before the cut-off (all of them or none: a cut-off falls
+        on or after the day they end, or the question is about days the register was not read for)."""
+        if self._tallied is None:
+            return 0
+        if before[0] < self._tallied.before:
+            raise ValueError(f"the register was read from {self._tallied.before} on: a question cut off at {before[0]} cannot be answered")
+        return self._tallied.bulletins.get((jurisdiction, unit, year), 0)
 
     def _fast(self, before: Cutoff | None) -> bool:
         return before is not None and before == self._position
@@ -167,10 +213,10 @@ class RunningRegister:
             count = self._issues_all.get((jurisdiction, unit, year), 0)
             same = self._bulletin_ids_all.get(exclude, ())
         elif self._fast(before):
-            count = len(self._bulletins.get((jurisdiction, unit, year), ()))
+            count = len(self._bulletins.get((jurisdiction, unit, year), ())) + self._tally(jurisdiction, unit, year, before)
             same = [r for r in self._seen.get(exclude, ()) if r.kind == "bulletin"]
         else:
-            return self.reference().bulletin_issues(jurisdiction, unit, year, exclude, before)
+            return self.reference().bulletin_issues(jurisdiction, unit, year, exclude, before) + self._tally(jurisdiction, unit, year, before)
         for record in same:
             if record.jurisdiction == jurisdiction and record.unit == unit and record.date.year == year:
                 count -= 1

@@ -13,7 +13,7 @@ from adapters.storage import tables as t
 from bench import generate
 from bench.audit import province_catalog
 from engine import Engine
-from engine.audit import audit
+from engine.audit import audit, read_from
 from engine.records import RegisterFile
 from engine.requests import Approval
 
@@ -45,6 +45,40 @@ def _two_system_meetings(store) -> None:
         {**meeting, "id": "M-2", "date": "2019-06-01", "title": "第二次系统会议"},
     ]})
     store.import_register(data, source="test")
+
+
+def test_reading_only_what_the_years_questions_reach_gives_the_audit_of_the_whole_register(store):
+    """The audit reads, of the years before, only what a question about the year can reach: records of the days
+    within the widest window before it, documents still valid, and earlier bulletins counted. With the pack in force
+    from the first day of the year, a routine meeting of late December counts for one of early January, a document
+    of 2017 still valid counts, an expired one does not, and the baseline's bulletins are counted all the same."""
+    where = generate.province()
+    records = list(generate.records(21, 2500, where))
+    unit = next(u for u in where.units if u.jurisdiction == "景德镇市" and u.type == "department")
+    base = {"jurisdiction": "景德镇市", "unit": unit.name, "status": "held"}
+    meeting = {**base, "kind": "meeting", "held_in_name_of": "department", "remit": "department", "scope": "other", "routine": True, "topics": ["边界议题"]}
+    document = {**base, "kind": "document", "status": "issued", "issuer": "department", "remit": "department", "subject": "边界事项"}
+    edge = RegisterFile.model_validate({"records": [
+        {**meeting, "id": "EDGE-M-2018", "date": "2018-12-20", "title": "年末部署会"},
+        {**meeting, "id": "EDGE-M-2019", "date": "2019-01-05", "title": "年初部署会"},
+        {**document, "id": "EDGE-D-2017", "date": "2017-05-01", "title": "仍有效的文件", "doc_no": "景字〔2017〕1号", "valid_until": "2020-12-31"},
+        {**document, "id": "EDGE-D-2017X", "date": "2017-05-02", "title": "已失效的文件", "doc_no": "景字〔2017〕2号", "valid_until": "2018-12-31"},
+        {**document, "id": "EDGE-D-2019", "date": "2019-02-01", "title": "重复发文", "doc_no": "景字〔2019〕9号"},
+    ]})
+    store.import_register(RegisterFile(units=where.units, records=records, plans=generate.plans(where)), source="test")
+    store.import_register(edge, source="test")
+    engine = Engine(province_catalog(sorted({u.jurisdiction for u in where.units if u.jurisdiction}), effective_from="2018-01-01"))
+    since = read_from(engine.catalog, 2019)
+    assert since == date(2018, 12, 2)  # the pack's 30-day window reaches furthest
+    narrow = audit(engine, store.units(), year=2019, parts=store.audit_parts(2019, since))
+    whole = audit(engine, store.units(), year=2019, parts=store.audit_parts(2019))
+    assert store.audit_reads(2019, since) < store.audit_reads(2019) * 0.8
+    assert narrow.as_dict() == whole.as_dict()
+    found = {v.record_id: {f.rule for f in v.findings} for v in narrow.violations}
+    assert "merge_similar_routine_meetings" in found["EDGE-M-2019"]
+    assert "no_duplicate_document" in found["EDGE-D-2019"]
+    assert "EDGE-D-2017X" not in str(next(v for v in narrow.violations if v.record_id == "EDGE-D-2019").findings)
+    assert narrow.baseline_issues == sum(1 for r in records if r.kind == "bulletin" and r.date.year == 2018 and r.status == "issued") > 50
 
 
 def test_an_approval_recorded_in_the_database_is_a_waiver_used(store, engine):
