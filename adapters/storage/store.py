@@ -451,11 +451,13 @@ class Store:
 
     def audit_part(self, jurisdiction: str, up_to: int, read_from: date | None = None) -> tuple:
         """One jurisdiction's records that count up to a year (with the approvals recorded for them) and its filed
-        plans: the records of the year `up_to` can be read in full (`StoredRecord.full`), those before are columns.
+        plans: the records of the year `up_to` in full, validated again from their stored bodies (an error naming the
+        field when one is damaged), those before as the register's columns (`StoredRecord`: counted, never decided).
 
         With `read_from` (engine.audit.read_from: the audit of `up_to`), only what the year's questions can reach is
-        read: every record from that day on, the documents still valid on the year's first day; the bulletins of
-        the days before are counted per unit and year (a `Tallied`, the part's third element), never listed."""
+        read of the days before the year: every record from that day on, the documents still valid on the year's
+        first day; the bulletins of the days before are counted per unit and year (a `Tallied`, the part's third
+        element), never listed. The walk puts the records in (date, id) order itself."""
         with self.reading() as connection:
             stored: dict[str, list[tuple]] = {}
             for row in connection.execute(
@@ -464,23 +466,27 @@ class Store:
                 .where(t.approvals.c.status == "valid", t.records.c.jurisdiction == jurisdiction).order_by(t.approvals.c.seq)
             ):
                 stored.setdefault(row[0], []).append(tuple(row[1:]))
-            # Only the records that count (a cancelled or rejected one never does), as the register's columns give
-            # them: the body is validated again only for the records the audit decides (StoredRecord.full), and only
-            # the year's bodies are read at all (the years before are counted, never decided). The walk puts them
-            # in (date, id) order itself.
+            # Only the records that count (a cancelled or rejected one never does). The year's by their dates, not
+            # their year: a query on `year` is answered from the index of every jurisdiction's year.
             register = SqlRegister(connection)
-            reach, params = _reach(up_to, read_from)
+            start, end = date(up_to, 1, 1), date(up_to, 12, 31)
+            records: list[Any] = [
+                _stored_record((body, status, stored.get(rid))) for rid, status, body in register.rows(
+                    "SELECT id, status, body FROM records WHERE jurisdiction = :j AND date >= :start AND date <= :end AND counts",
+                    j=jurisdiction, start=start, end=end)
+            ]
+            reach, params = _reach(read_from)
             rows = register.rows(
                 "SELECT id, kind, jurisdiction, unit, date, status, title, topics, scope, type, routine, subject, series, doc_no,"
-                " valid_until, CASE WHEN year = :y THEN body END FROM records WHERE jurisdiction = :j AND year <= :y AND counts" + reach,
-                j=jurisdiction, **params,
+                " valid_until FROM records WHERE jurisdiction = :j AND date < :start AND counts" + reach,
+                j=jurisdiction, start=start, **params,
             )
             places: dict[str, str] = {}  # one string per unit and place, not one per row
-            records = [
+            records += [
                 StoredRecord(rid, kind, places.setdefault(place, place), places.setdefault(unit, unit), _day(day), status, title or "",
                              [] if topics in (None, "[]") else json.loads(topics), scope, type_, None if routine is None else bool(routine),
-                             subject, series, doc_no, valid_until and _day(valid_until), (body, status, stored.get(rid)), _stored_record)
-                for rid, kind, place, unit, day, status, title, topics, scope, type_, routine, subject, series, doc_no, valid_until, body in rows
+                             subject, series, doc_no, valid_until and _day(valid_until), (None, status, None), _stored_record)
+                for rid, kind, place, unit, day, status, title, topics, scope, type_, routine, subject, series, doc_no, valid_until in rows
             ]
             plans = [FiledPlan.model_validate_json(r[0]) for r in connection.execute(
                 select(t.plans.c.body).where(t.plans.c.status == "filed", t.plans.c.jurisdiction == jurisdiction))]
@@ -493,9 +499,10 @@ class Store:
 
     def audit_reads(self, up_to: int, read_from: date | None = None) -> int:
         """How many records the audit parts of `audit_part` hold (the benchmark's figure)."""
-        reach, params = _reach(up_to, read_from)
+        reach, params = _reach(read_from)
         with self.reading() as connection:
-            return int(SqlRegister(connection).rows("SELECT COUNT(*) FROM records WHERE year <= :y AND counts" + reach, **params)[0][0])
+            return int(SqlRegister(connection).rows("SELECT COUNT(*) FROM records WHERE year <= :y AND counts" + reach,
+                                                    y=up_to, start=date(up_to, 1, 1), **params)[0][0])
 
     def audit_parts(self, up_to: int, read_from: date | None = None) -> Iterator[tuple]:
         """The register up to a year, one jurisdiction at a time: what the audit walks, without ever holding the
@@ -622,13 +629,12 @@ def _stored_record(source: tuple) -> Any:
     return Store._merge_approvals(record, approvals) if approvals else record
 
 
-def _reach(up_to: int, read_from: date | None) -> tuple[str, dict[str, Any]]:
-    """The condition an audit part's records meet besides their place and year: from `read_from` on, or a document
-    still valid on the audited year's first day (nothing more when every earlier record is read)."""
+def _reach(read_from: date | None) -> tuple[str, dict[str, Any]]:
+    """The condition an audit part's records before the year meet: from `read_from` on, or a document still valid on
+    the audited year's first day (`:start`; nothing more when every earlier record is read)."""
     if read_from is None:
-        return "", {"y": up_to}
-    return (" AND (date >= :since OR (kind = 'document' AND (valid_until IS NULL OR valid_until >= :start)))",
-            {"y": up_to, "since": read_from, "start": date(up_to, 1, 1)})
+        return "", {}
+    return " AND (date >= :since OR (kind = 'document' AND (valid_until IS NULL OR valid_until >= :start)))", {"since": read_from}
 
 
 def load_audit_part(url: str, jurisdiction: str, up_to: int, read_from: date | None = None) -> tuple:
