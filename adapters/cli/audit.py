@@ -6,6 +6,8 @@ written). A progress bar is shown on a terminal.
 
 from __future__ import annotations
 
+import os
+
 from pathlib import Path
 from typing import Optional
 
@@ -28,7 +30,7 @@ def audit(
     register: Optional[Path] = RegisterOption,
     db: Optional[str] = DbOption,
     out: list[Path] = typer.Option(..., "--out", "-o", help="报告文件，按后缀：.html .xlsx .json .md（可多次） / report file by suffix (repeatable)"),
-    workers: int = typer.Option(1, "--workers", min=1, max=64, help="并行进程数（数据库台账按地区分给各进程） / worker processes (a database register is split by jurisdiction)"),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, max=64, help="并行进程数，默认每个 CPU 核一个（数据库台账按地区分给各进程） / worker processes, one per CPU core by default (a database register is split by jurisdiction)"),
     param: list[str] = typer.Option([], "--param", help="假设分析：改变规则包参数 NAME=VALUE（可多次） / what-if: change a pack parameter (repeatable)"),
     rules: Optional[Path] = RulesOption,
     verbose: int = VerboseOption,
@@ -47,7 +49,7 @@ def audit(
             raise InvalidInput(problems)
         catalog = load_catalog(rules)
         overrides = parse_parameters(param, catalog)
-        source = _Source(register, db, year, workers)
+        source = _Source(register, db, year, workers or os.cpu_count() or 1)
         with _progress() as advance:
             def run(engine, parameters):
                 label = "假设分析 / what-if" if parameters else "复核台账记录 / re-checking records"

@@ -309,7 +309,7 @@ def _audit(engine, units, records, plans, year, baseline_year, progress, paramet
     walk = _Walk(engine, known, year, baseline_year, progress, total)
     for u in units:
         walk.unit_audit(u.name, u.jurisdiction)
-    if loaders is not None and workers > 1:
+    if loaders is not None and workers > 1 and len(loaders) > 1:
         _in_workers(walk, loaders, workers)
     else:
         if loaders is not None:
