@@ -84,8 +84,8 @@ def measure(db: str, year: int, workers: int = 1) -> dict[str, Any]:
     store.close()
     if workers > 1:  # the reading happens in the workers, side by side with the checking
         return {f"audit_{workers}_workers_s": round(seconds, 1), f"audit_{workers}_workers_records_per_s": round(result.records_in_year / seconds),
-                # at most: the parent's peak plus every worker at the largest one's peak
-                f"audit_{workers}_workers_peak_rss_mb": round(peak_rss_mb() + workers * peak_children_rss_mb(), 1)}
+                # at most: the parent's peak (it audits parts too) plus each forked worker at the largest one's peak
+                f"audit_{workers}_workers_peak_rss_mb": round(peak_rss_mb() + (workers - 1) * peak_children_rss_mb(), 1)}
     return {
         "audit_year": year,
         "audit_records": result.records_in_year,

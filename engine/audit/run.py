@@ -39,7 +39,7 @@ LIGHT_ZH = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "grey": "未
 Progress = Callable[[int, int], None]
 
 
-@dataclass
+@dataclass(slots=True)
 class RecordFindings:
     """One record with the findings of one severity: SPEC's findings, as the decision gave them."""
 
@@ -59,7 +59,7 @@ class RecordFindings:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class NotChecked:
     record_id: str
     unit: str
