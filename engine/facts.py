@@ -146,14 +146,7 @@ def _valid_documents(ctx: FactContext) -> dict[str, Any]:
     found = ctx.register.valid_documents(r.jurisdiction, r.subject, r.date, r.id, ctx.before)
     # 原制发文件仍在有效期内的，不再重复发文 — unless the new document replaces (修订) that one.
     still = [d for d in found if d.doc_no != r.replaces] if r.replaces else found
-    refs = [_document_ref(d.id, d.doc_no, d.valid_until) for d in still]
-    return {"valid_documents_same_subject": len(still), "valid_document_refs": refs, "replaces": r.replaces or ""}
-
-
-@lru_cache(maxsize=65_536)
-def _document_ref(doc_id: str, doc_no: str | None, valid_until: Any) -> str:
-    """How a message names a document still valid (the audit names the same ones again and again)."""
-    return f"{doc_id}（{doc_no or '无文号'}，有效期至{valid_until or '长期'}）"
+    return {"valid_documents_same_subject": len(still), "valid_document_refs": [d.ref for d in still], "replaces": r.replaces or ""}
 
 
 # -- meetings ----------------------------------------------------------------------------------------------------

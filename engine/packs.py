@@ -333,6 +333,9 @@ class Stack:
         return next((r for r in self.rules if r.id == rule_id), None)
 
 
+_ON = "\x00on\x00"  # where a refusal's message names the day (a placeholder no pack's text can hold)
+
+
 class Catalog:
     """Every pack of a folder, validated together; answers which packs are in force where and when."""
 
@@ -436,26 +439,24 @@ class Catalog:
         period = (jurisdiction, bisect.bisect_right(changes, on))
         found = self._chosen.get(period)
         if found is None:
-            found = self._choose(jurisdiction, on)  # raises when none is in force (the message names the day)
-            self._chosen[period] = found
+            found = self._chosen[period] = self._choose(jurisdiction, on)
+        if isinstance(found, str):  # no pack, or several: the refusal, naming the day asked about
+            raise NoPackInForce(found.replace(_ON, str(on)))
         return found
 
-    def _choose(self, jurisdiction: str, on: date) -> Stack:
+    def _choose(self, jurisdiction: str, on: date) -> Stack | str:
+        """The stack in force, or why there is none (a message with `_ON` where the day goes)."""
         candidates = [s for s in self.stacks.values() if jurisdiction in s.leaf.pack.jurisdiction and s.in_force(on)]
         extended = {p.id for s in candidates for p in s.chain[:-1]}
         leaves = [s for s in candidates if s.leaf.id not in extended]
         if not leaves:
             known = [s for s in self.stacks.values() if jurisdiction in s.leaf.pack.jurisdiction]
             hint = "；".join(f"{s.leaf.id} 自 {s.leaf.pack.effective.from_} 起" for s in known) or "没有任何规则包适用于该地区"
-            raise NoPackInForce(
-                f"{on} 时 {jurisdiction} 没有生效的规则包（{hint}），无法作出决定 / "
-                f"no rule pack is in force for {jurisdiction} on {on}: nothing can be decided"
-            )
+            return (f"{_ON} 时 {jurisdiction} 没有生效的规则包（{hint}），无法作出决定 / "
+                    f"no rule pack is in force for {jurisdiction} on {_ON}: nothing can be decided")
         if len(leaves) > 1:
-            raise NoPackInForce(
-                f"{on} 时 {jurisdiction} 有多个互不扩展的规则包同时生效：{[s.leaf.id for s in leaves]} / "
-                f"several unrelated packs are in force for {jurisdiction} on {on}"
-            )
+            return (f"{_ON} 时 {jurisdiction} 有多个互不扩展的规则包同时生效：{[s.leaf.id for s in leaves]} / "
+                    f"several unrelated packs are in force for {jurisdiction} on {_ON}")
         return leaves[0]
 
     def all_rules(self) -> list[tuple[Rule, LoadedPack]]:

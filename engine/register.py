@@ -13,6 +13,7 @@ order). Without it, every record of the period counts.
 from __future__ import annotations
 
 import bisect
+from functools import cached_property
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -48,6 +49,11 @@ class ValidDocument:
     id: str
     doc_no: str | None
     valid_until: date | None
+
+    @cached_property
+    def ref(self) -> str:
+        """How a message names the document: written once for each (the audit names the same ones again and again)."""
+        return f"{self.id}（{self.doc_no or '无文号'}，有效期至{self.valid_until or '长期'}）"
 
 
 @dataclass(frozen=True)
