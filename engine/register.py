@@ -133,7 +133,10 @@ class MemoryRegister:
         key = (record.date, record.id)
         bucket.insert(bisect.bisect(bucket, key, key=lambda r: (r.date, r.id)), record)
         if record.kind == "document":  # a Document, or a stored record's columns (engine.records.StoredRecord)
-            self._documents[(record.jurisdiction, record.subject)].append(record)
+            # in (date, id) order, as the database lists them: a message names the same documents in the same order
+            # whichever way the register was read
+            documents = self._documents[(record.jurisdiction, record.subject)]
+            documents.insert(bisect.bisect(documents, key, key=_day_and_id), record)
 
     def add_plan(self, plan: FiledPlan) -> None:
         self._plans[(plan.jurisdiction, plan.unit, plan.year)].append(plan)

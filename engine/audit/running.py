@@ -28,7 +28,7 @@ def _key(record: Any) -> tuple[date, str]:
     return (record.date, record.id)
 
 
-def _first(entry: tuple) -> Any:
+def _day(entry: tuple) -> date:
     return entry[0]
 
 
@@ -72,7 +72,6 @@ class RunningRegister:
         self._units = list(units)
         self._plans = list(plans)
         self._given = [r for r in records if getattr(r, "status", "approved") in COUNTING_STATUSES]
-        self._index = {id(r): i for i, r in enumerate(self._given)}  # the order MemoryRegister would list documents in
         self._pending = sorted(self._given, key=_key)
         self._next = 0
         self._position: Cutoff | None = None
@@ -94,8 +93,8 @@ class RunningRegister:
         self._bulletins: dict[tuple, list] = defaultdict(list)  # (jurisdiction, unit, year) -> bulletins
         self._series: dict[tuple, dict[str, int]] = defaultdict(dict)  # (jurisdiction, unit, year) -> series -> issues
         self._routine: dict[tuple, list[tuple]] = defaultdict(list)  # (jurisdiction, unit) -> (date, id, RoutineMeeting)
-        # (jurisdiction, subject) -> (index, id, ValidDocument) of the documents taken in and not yet expired, in
-        # MemoryRegister's order; the earliest `valid_until` among them (None: none expires) says when to look again.
+        # (jurisdiction, subject) -> (id, ValidDocument) of the documents taken in and not yet expired, in the walk's
+        # (date, id) order; the earliest `valid_until` among them (None: none expires) says when to look again.
         self._documents: dict[tuple, list[tuple]] = defaultdict(list)
         self._documents_expire: dict[tuple, date | None] = {}
         self._documents_on: dict[tuple, date] = {}  # the latest day a subject's expired documents were let go for
@@ -131,8 +130,7 @@ class RunningRegister:
             series[record.series] = series.get(record.series, 0) + 1
         elif kind == "document":
             subject = (record.jurisdiction, record.subject)
-            bisect.insort(self._documents[subject], (self._index[id(record)], record.id, ValidDocument(record.id, record.doc_no, record.valid_until)),
-                          key=_first)
+            self._documents[subject].append((record.id, ValidDocument(record.id, record.doc_no, record.valid_until)))
             until, soonest = record.valid_until, self._documents_expire.get(subject)
             if until is not None and (soonest is None or until < soonest):
                 self._documents_expire[subject] = until
@@ -180,8 +178,8 @@ class RunningRegister:
         taken = self._routine.get((jurisdiction, unit))
         if not taken:
             return []
-        lo = bisect.bisect_left(taken, start, key=_first)
-        hi = bisect.bisect_right(taken, end, key=_first)
+        lo = bisect.bisect_left(taken, start, key=_day)
+        hi = bisect.bisect_right(taken, end, key=_day)
         return [m for _, i, m in taken[lo:hi] if i != exclude]
 
     def valid_documents(self, jurisdiction, subject, on, exclude, before):
@@ -196,10 +194,10 @@ class RunningRegister:
         if soonest is not None and soonest < on:
             # A document expired on `on` stays expired for every later day the walk asks about: let it go (looked
             # for only when the earliest expiry has passed, not on every question).
-            taken = self._documents[key] = [entry for entry in taken if entry[2].valid_until is None or entry[2].valid_until >= on]
-            self._documents_expire[key] = min((e[2].valid_until for e in taken if e[2].valid_until is not None), default=None)
+            taken = self._documents[key] = [entry for entry in taken if entry[1].valid_until is None or entry[1].valid_until >= on]
+            self._documents_expire[key] = min((e[1].valid_until for e in taken if e[1].valid_until is not None), default=None)
         # Every document taken in is strictly before the position, so issued on or before `on`.
-        return [doc for _, i, doc in taken if i != exclude]
+        return [doc for i, doc in taken if i != exclude]
 
     def bulletin_series(self, jurisdiction, unit, year, exclude, before):
         if not self._fast(before):

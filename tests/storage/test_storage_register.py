@@ -80,7 +80,8 @@ def questions(view, rng: random.Random):
         answers.append(sorted(view.comprehensive_inspections(j, u, year, exclude, before)))
         answers.append(sorted(view.bulletin_series(j, u, year, exclude, before)))
         answers.append(view.bulletin_issues(j, u, year, exclude, before))
-        answers.append(sorted((d.id, d.doc_no, d.valid_until) for d in view.valid_documents(j, rng.choice("甲乙丙"), day, exclude, before)))
+        # documents in the order a message names them: (date, id), whichever way the register was read
+        answers.append([(d.id, d.doc_no, d.valid_until) for d in view.valid_documents(j, rng.choice("甲乙丙"), day, exclude, before)])
         answers.append(sorted((m.id, m.date, tuple(sorted(m.topics)), m.title) for m in view.routine_meetings(j, u, day - timedelta(days=30), day + timedelta(days=30), exclude, before)))
         entry = view.filed_plan_item("景德镇市", u, 2019, f"P{rng.randrange(0, 3)}-{rng.randrange(0, 4)}", day)
         answers.append(None if entry is None else (entry.plan_id, entry.filed_on))
