@@ -267,6 +267,7 @@ class _Shape:
     message: tuple[str, ...]
     message_en: tuple[str, ...]
     remedy: tuple[str, ...]
+    named: frozenset[str]  # every placeholder of the three texts
 
 
 _SHAPES: dict[int, tuple[Rule, _Shape]] = {}
@@ -275,12 +276,14 @@ _SHAPES: dict[int, tuple[Rule, _Shape]] = {}
 def _shape(rule: Rule) -> _Shape:
     found = _SHAPES.get(id(rule))
     if found is None or found[0] is not rule:
+        message, message_en, remedy = (tuple(PLACEHOLDER.split(text)) for text in (rule.message.zh, rule.message.en, rule.remedy.zh))
         shape = _Shape(
             facts=tuple(n for n in sorted(rule.facts_tested | set(rule.report)) if n not in (APPROVED.name, "kind")),
             params=tuple(sorted(rule.params_tested)),
-            message=tuple(PLACEHOLDER.split(rule.message.zh)),
-            message_en=tuple(PLACEHOLDER.split(rule.message.en)),
-            remedy=tuple(PLACEHOLDER.split(rule.remedy.zh)),
+            message=message,
+            message_en=message_en,
+            remedy=remedy,
+            named=frozenset(message[1::2] + message_en[1::2] + remedy[1::2]),
         )
         if len(_SHAPES) > 10_000:
             _SHAPES.clear()
@@ -310,13 +313,17 @@ def _finding(rule: Rule, severity: str, request, values: dict, params: dict, app
         facts[name] = params.get(name)
     if rule.uses_approval:
         facts["approved"] = approval is not None
-    context = {**values, **params, "unit": request.unit, "date": request.date, "id": request.id, "title": request.title}
-    context["approval_ref"] = _approval_text(approval) if approval else ""
-    context["approved"] = approval is not None
+    # What the texts name, each from where it is found first: the request's own fields and the approval, the
+    # parameters in force, the facts (only those names: copying every fact and parameter cost more than the texts).
+    own = {"unit": request.unit, "date": request.date, "id": request.id, "title": request.title,
+           "approval_ref": _approval_text(approval) if approval else "", "approved": approval is not None}
+    context = {}
+    for name in shape.named:
+        context[name] = own[name] if name in own else params[name] if name in params else values.get(name)
     message = _filled(shape.message, context, "zh")
     message_en = _filled(shape.message_en, context, "en")
     if severity == "waived":
-        message = f"已取得批准（{context['approval_ref']}），不予阻止：{message}"
+        message = f"已取得批准（{own['approval_ref']}），不予阻止：{message}"
         message_en = f"lifted by an approval on file ({_approval_text(approval, 'en')}): {message_en}"
     return built_finding({
         "rule": rule.id,
@@ -364,6 +371,14 @@ def render(template: str, context: dict[str, Any], lang: str) -> str:
 
 def show_value(name: str, value: Any, lang: str) -> str:
     """A fact's or parameter's value as a message shows it (the Chinese word for an enumeration, 20% for a ratio)."""
+    kind = type(value)
+    if kind is int:  # the common cases first: a count, a list of ids or names
+        return str(value)
+    if kind is list and value:
+        try:
+            return ("、" if lang == "zh" else ", ").join(value)
+        except TypeError:  # not every item is text
+            pass
     fact = FACTS.get(name)
     if value is None:
         return "—"
