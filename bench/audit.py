@@ -4,10 +4,11 @@ The seeded province has rule packs for only a few of its cities; to time an audi
 benchmark applies the Jingdezhen pack (004) to every jurisdiction of the province (a copy of the pack, changed in
 its `jurisdiction` list only). Run: `python -m bench.audit DB YEAR` prints one JSON object.
 
-`audit_records_per_s` is the year's records over the whole audit, reading the register included (the year before
-is read too: the baseline, the documents still valid). The register is read in a thread beside the walk (the next
-part while this one is decided): `audit_load_s` is the time that thread spent reading, most of it overlapped with
-the deciding, so it is not subtracted from anything.
+`audit_records_per_s` is the year's records over the whole audit, reading the register included (of the years
+before, what the year's questions reach is read too: documents still valid, the days of the widest window, the
+earlier bulletins counted). `audit_register_records_per_s` is the register's records (every year, every status)
+over the same seconds. `audit_load_s` is the part of those seconds spent reading the database (the rows only: a
+record is validated and built when the walk takes it).
 
 Then (one process, SQLite) the same audit hand-written in plain Python (bench/plain_audit.py), timed the same way,
 reading included: `audit_plain_python_records_per_s`, `audit_engine_to_plain_ratio` (the engine's seconds over plain
@@ -79,11 +80,13 @@ def measure(db: str, year: int, workers: int = 1) -> dict[str, Any]:
         result = audit(engine, units, year=year, parts=timed(store.audit_parts(year, reach)), total=total)
     seconds = time.perf_counter() - started
     read = store.audit_reads(year, reach)  # the records the parts held (the year's, and what its questions reach before it)
+    register = store.counts()["records"]
     peak = peak_rss_mb()  # the engine audit's own, before the plain one runs
     plain = plain_figures(store, year, result, seconds) if workers == 1 and store.dialect == "sqlite" else {}
     store.close()
     if workers > 1:  # the reading happens in the workers, side by side with the checking
         return {f"audit_{workers}_workers_s": round(seconds, 1), f"audit_{workers}_workers_records_per_s": round(result.records_in_year / seconds),
+                f"audit_{workers}_workers_register_records_per_s": round(register / seconds),
                 # at most: the parent's peak (it audits parts too) plus each forked worker at the largest one's peak
                 f"audit_{workers}_workers_peak_rss_mb": round(peak_rss_mb() + (workers - 1) * peak_children_rss_mb(), 1)}
     return {
@@ -95,6 +98,8 @@ def measure(db: str, year: int, workers: int = 1) -> dict[str, Any]:
         "audit_s": round(seconds, 1),
         "audit_load_s": round(loading[0], 1),
         "audit_records_per_s": round(result.records_in_year / seconds) if seconds else None,
+        "audit_register_records": register,
+        "audit_register_records_per_s": round(register / seconds) if seconds else None,
         "audit_peak_rss_mb": round(peak, 1),
         **plain,
     }

@@ -470,29 +470,21 @@ class Store:
             # their year: a query on `year` is answered from the index of every jurisdiction's year.
             register = SqlRegister(connection)
             start, end = date(up_to, 1, 1), date(up_to, 12, 31)
-            records: list[Any] = [
-                _stored_record((body, status, stored.get(rid))) for rid, status, body in register.rows(
-                    "SELECT id, status, body FROM records WHERE jurisdiction = :j AND date >= :start AND date <= :end AND counts",
-                    j=jurisdiction, start=start, end=end)
-            ]
+            year_rows = register.rows(
+                "SELECT id, status, body FROM records WHERE jurisdiction = :j AND date >= :start AND date <= :end AND counts",
+                j=jurisdiction, start=start, end=end)
             reach, params = _reach(read_from)
-            rows = register.rows(
+            earlier_rows = register.rows(
                 "SELECT id, kind, jurisdiction, unit, date, status, title, topics, scope, type, routine, subject, series, doc_no,"
                 " valid_until FROM records WHERE jurisdiction = :j AND date < :start AND counts" + reach,
                 j=jurisdiction, start=start, **params,
             )
-            places: dict[str, str] = {}  # one string per unit and place, not one per row
-            records += [
-                StoredRecord(rid, kind, places.setdefault(place, place), places.setdefault(unit, unit), _day(day), status, title or "",
-                             [] if topics in (None, "[]") else json.loads(topics), scope, type_, None if routine is None else bool(routine),
-                             subject, series, doc_no, valid_until and _day(valid_until), (None, status, None), _stored_record)
-                for rid, kind, place, unit, day, status, title, topics, scope, type_, routine, subject, series, doc_no, valid_until in rows
-            ]
+            records = _AuditRecords(year_rows, stored, earlier_rows)
             plans = [FiledPlan.model_validate_json(r[0]) for r in connection.execute(
                 select(t.plans.c.body).where(t.plans.c.status == "filed", t.plans.c.jurisdiction == jurisdiction))]
             if read_from is None:
                 return records, plans
-            tallied = Tallied(read_from, {(jurisdiction, places.setdefault(unit, unit), int(year)): count for unit, year, count in register.rows(
+            tallied = Tallied(read_from, {(jurisdiction, unit, int(year)): count for unit, year, count in register.rows(
                 "SELECT unit, year, COUNT(*) FROM records WHERE jurisdiction = :j AND kind = 'bulletin' AND counts AND date < :since"
                 " GROUP BY unit, year", j=jurisdiction, since=read_from)})
         return records, plans, tallied
@@ -627,6 +619,34 @@ def _stored_record(source: tuple) -> Any:
         raise ValueError("只读取了当年记录的正文 / only the audited year's records were read in full")
     record = RECORD.validate_json(f'{body[:-1]},"status":"{status}"}}')
     return Store._merge_approvals(record, approvals) if approvals else record
+
+
+class _AuditRecords:
+    """An audit part's records as read, made into records when first walked: the year's validated from their bodies
+    (with the approvals recorded for them), the earlier ones built from their columns. The work is done by whoever
+    walks them, not by the thread that read them ahead (validating holds the interpreter: done there, it only kept
+    the walk waiting)."""
+
+    def __init__(self, year_rows: list[tuple], approvals: dict[str, list[tuple]], earlier_rows: list[tuple]):
+        self._rows: tuple | None = (year_rows, approvals, earlier_rows)
+        self._made: list[Any] = []
+
+    def __iter__(self) -> Iterator[Any]:
+        if self._rows is not None:
+            year_rows, approvals, earlier_rows = self._rows
+            made = [_stored_record((body, status, approvals.get(rid))) for rid, status, body in year_rows]
+            places: dict[str, str] = {}  # one string per unit and place, not one per row
+            made += [
+                StoredRecord(rid, kind, places.setdefault(place, place), places.setdefault(unit, unit), _day(day), status, title or "",
+                             [] if topics in (None, "[]") else json.loads(topics), scope, type_, None if routine is None else bool(routine),
+                             subject, series, doc_no, valid_until and _day(valid_until), (None, status, None), _stored_record)
+                for rid, kind, place, unit, day, status, title, topics, scope, type_, routine, subject, series, doc_no, valid_until in earlier_rows
+            ]
+            self._made, self._rows = made, None
+        return iter(self._made)
+
+    def __len__(self) -> int:
+        return len(self._made) if self._rows is None else len(self._rows[0]) + len(self._rows[2])
 
 
 def _reach(read_from: date | None) -> tuple[str, dict[str, Any]]:

@@ -8,12 +8,10 @@ jurisdiction has no pack in force on its date is reported as not checked, with t
 from __future__ import annotations
 
 import gc
-import queue
-import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from ..decide import Engine, built_finding
 from ..decisions import Finding, PackRef
@@ -314,7 +312,7 @@ def _audit(engine, units, records, plans, year, baseline_year, progress, paramet
     else:
         if loaders is not None:
             parts = (load() for load in loaders)
-        for part in (_read_ahead(parts) if parts is not None else [(list(records), list(plans))]):
+        for part in (parts if parts is not None else [(list(records), list(plans))]):
             walk.part(*part)
     walk.finish()
     ordered = sorted(walk.audits.values(), key=lambda u: (u.jurisdiction or "", u.unit))
@@ -334,48 +332,6 @@ def _audit(engine, units, records, plans, year, baseline_year, progress, paramet
     )
 
 
-def _read_ahead(parts: Iterable[Part]) -> Iterator[Part]:
-    """The parts, the next one read while this one is walked (in a thread of its own, which alone advances `parts`).
-
-    A database spends much of a read in its own C code, which runs beside the walk (sqlite3 and psycopg let other
-    threads run meanwhile): on two cores most of the reading hides behind the deciding. At most one part waits."""
-    box: queue.Queue = queue.Queue(maxsize=1)
-    stop = threading.Event()
-
-    def offer(item: tuple) -> bool:
-        while not stop.is_set():
-            try:
-                box.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def read() -> None:
-        try:
-            for part in parts:
-                if not offer((part, None)):
-                    return
-            offer((_DONE, None))
-        except BaseException as exc:  # handed to the walk, raised there
-            offer((None, exc))
-
-    reader = threading.Thread(target=read, name="audit-read-ahead", daemon=True)
-    reader.start()
-    try:
-        while True:
-            part, error = box.get()
-            if error is not None:
-                raise error
-            if part is _DONE:
-                return
-            yield part
-    finally:
-        stop.set()
-        reader.join()
-
-
-_DONE = object()
 _FORKED: dict[str, Any] = {}
 
 
