@@ -11,6 +11,7 @@ import gc
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from operator import attrgetter
 from typing import Any, Callable, Iterable, Sequence
 
 from ..decide import Engine, built_finding
@@ -333,6 +334,7 @@ def _audit(engine, units, records, plans, year, baseline_year, progress, paramet
 
 
 _FORKED: dict[str, Any] = {}
+_DATE_AND_ID = attrgetter("date", "id")
 
 
 def _in_workers(walk: "_Walk", loaders: Sequence[Callable[[], Part]], workers: int) -> None:
@@ -457,13 +459,13 @@ class _Walk:
         if tallied is not None and tallied.before > date(year, 1, 1):
             raise ValueError(f"the audit of {year} needs the register from {year}-01-01 on at least, not from {tallied.before}")
         register = RunningRegister(self.known.values(), counting, plans, tallied)
+        counting.sort(key=_DATE_AND_ID)  # once: each unit's records and the year's come out in order
         by_unit: dict[str, list[Any]] = defaultdict(list)
         for record in counting:
             by_unit[record.unit].append(record)
         for name, bucket in by_unit.items():
-            bucket.sort(key=lambda r: (r.date, r.id))
             self.unit_audit(name, bucket[-1].jurisdiction)
-        in_year = sorted((r for r in counting if r.date.year == year), key=lambda r: (r.date, r.id))
+        in_year = [r for r in counting if r.date.year == year]
         seen_refs = None  # the packs of the last decision (the same list for every record of a day and chain)
         for record in in_year:
             ua = self.audits[record.unit]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from dataclasses import dataclass, field
+from operator import attrgetter
 from datetime import date, timedelta
 from typing import Any, Iterable, Sequence
 
@@ -24,8 +25,7 @@ from ..records import COUNTING_STATUSES, FiledPlan, Unit
 from ..register import Cutoff, MemoryRegister, RoutineMeeting, ValidDocument, is_onsite_office_meeting, normalise_topic
 
 
-def _key(record: Any) -> tuple[date, str]:
-    return (record.date, record.id)
+_key = attrgetter("date", "id")  # a record's place in the walk
 
 
 def _day(entry: tuple) -> date:
