@@ -309,7 +309,7 @@ def _audit(engine, units, records, plans, year, baseline_year, progress, paramet
     for u in units:
         walk.unit_audit(u.name, u.jurisdiction)
     if loaders is not None and workers > 1 and len(loaders) > 1:
-        _in_workers(walk, loaders, workers)
+        _in_workers(walk, loaders, min(workers, len(loaders)))  # never more processes than parts
     else:
         if loaders is not None:
             parts = (load() for load in loaders)

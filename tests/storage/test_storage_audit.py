@@ -13,7 +13,7 @@ from adapters.storage import tables as t
 from bench import generate
 from bench.audit import province_catalog
 from engine import Engine
-from engine.audit import audit, read_from
+from engine.audit import audit, read_from, with_parameters
 from engine.records import RegisterFile
 from engine.requests import Approval
 
@@ -70,6 +70,7 @@ def test_reading_only_what_the_years_questions_reach_gives_the_audit_of_the_whol
     engine = Engine(province_catalog(sorted({u.jurisdiction for u in where.units if u.jurisdiction}), effective_from="2018-01-01"))
     since = read_from(engine.catalog, 2019)
     assert since == date(2018, 12, 2)  # the pack's 30-day window reaches furthest
+    assert read_from(with_parameters(engine.catalog, {"routine_merge_window_days": 90}), 2019) == date(2018, 10, 3)  # a what-if's wider one
     narrow = audit(engine, store.units(), year=2019, parts=store.audit_parts(2019, since))
     whole = audit(engine, store.units(), year=2019, parts=store.audit_parts(2019))
     assert store.audit_reads(2019, since) < store.audit_reads(2019) * 0.8
