@@ -217,10 +217,7 @@ def _shown(rule: Rule, memo: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
     key = ("shown", id(rule))
     found = memo.get(key)
     if found is None:
-        names = set(rule.facts_tested) | set(rule.report) | set(rule.params_tested)
-        for text in (rule.message.zh, rule.message.en, rule.remedy.zh):
-            names |= set(PLACEHOLDER.findall(text))
-        ordered = sorted(names)
+        ordered = sorted(set(rule.facts_tested) | set(rule.report) | set(rule.params_tested) | _shape(rule).named)
         found = memo[key] = (tuple(n for n in ordered if n in _REQUEST_FIELDS), tuple(n for n in ordered if n not in _REQUEST_FIELDS))
     return found
 

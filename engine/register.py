@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 from functools import cached_property
+from operator import attrgetter
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -100,8 +101,8 @@ def _day(record) -> date:
     return record.date
 
 
-def _day_and_id(record) -> tuple[date, str]:
-    return (record.date, record.id)
+day_and_id = attrgetter("date", "id")
+"""A record's place in (date, id) order: how the register lists records and how the audit walks them."""
 
 
 def _before(record_date: date, record_id: str, before: Cutoff | None) -> bool:
@@ -131,12 +132,12 @@ class MemoryRegister:
         bucket = self._by_unit[(record.jurisdiction, record.unit, record.kind)]
         self._ids[record.id].append(record)
         key = (record.date, record.id)
-        bucket.insert(bisect.bisect(bucket, key, key=lambda r: (r.date, r.id)), record)
+        bucket.insert(bisect.bisect(bucket, key, key=day_and_id), record)
         if record.kind == "document":  # a Document, or a stored record's columns (engine.records.StoredRecord)
             # in (date, id) order, as the database lists them: a message names the same documents in the same order
             # whichever way the register was read
             documents = self._documents[(record.jurisdiction, record.subject)]
-            documents.insert(bisect.bisect(documents, key, key=_day_and_id), record)
+            documents.insert(bisect.bisect(documents, key, key=day_and_id), record)
 
     def add_plan(self, plan: FiledPlan) -> None:
         self._plans[(plan.jurisdiction, plan.unit, plan.year)].append(plan)
@@ -154,7 +155,7 @@ class MemoryRegister:
         lo = bisect.bisect_left(bucket, date(year, 1, 1), key=_day)
         hi = bisect.bisect_left(bucket, date(year + 1, 1, 1), key=_day)
         if before is not None:
-            hi = max(lo, min(hi, bisect.bisect_left(bucket, before, key=_day_and_id)))  # a cut-off before the year: none
+            hi = max(lo, min(hi, bisect.bisect_left(bucket, before, key=day_and_id)))  # a cut-off before the year: none
         return lo, hi
 
     def _year(self, jurisdiction: str, unit: str, kind: str, year: int, before: Cutoff | None = None) -> Sequence:
@@ -276,6 +277,7 @@ def window(on: date, days: int) -> tuple[date, date]:
 EMPTY_REGISTER = MemoryRegister()
 __all__ = [
     "Cutoff",
+    "day_and_id",
     "RegisterView",
     "MemoryRegister",
     "LayeredRegister",

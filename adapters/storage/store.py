@@ -645,9 +645,6 @@ class _AuditRecords:
             self._made, self._rows = made, None
         return iter(self._made)
 
-    def __len__(self) -> int:
-        return len(self._made) if self._rows is None else len(self._rows[0]) + len(self._rows[2])
-
 
 def _reach(read_from: date | None) -> tuple[str, dict[str, Any]]:
     """The condition an audit part's records before the year meet: from `read_from` on, or a document still valid on

@@ -11,7 +11,6 @@ import gc
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from operator import attrgetter
 from typing import Any, Callable, Iterable, Sequence
 
 from ..decide import Engine, built_finding
@@ -19,7 +18,7 @@ from ..decisions import Finding, PackRef
 from ..errors import EvaluationError, FieldError, NoPackInForce
 from ..facts import cut_achieved
 from ..records import COUNTING_STATUSES, FiledPlan, StoredRecord, Unit
-from ..register import is_onsite_office_meeting
+from ..register import day_and_id, is_onsite_office_meeting
 from .obligations import ObligationResult, check_obligations
 from .running import RunningRegister, Tallied
 
@@ -334,7 +333,6 @@ def _audit(engine, units, records, plans, year, baseline_year, progress, paramet
 
 
 _FORKED: dict[str, Any] = {}
-_DATE_AND_ID = attrgetter("date", "id")
 
 
 def _in_workers(walk: "_Walk", loaders: Sequence[Callable[[], Part]], workers: int) -> None:
@@ -459,7 +457,7 @@ class _Walk:
         if tallied is not None and tallied.before > date(year, 1, 1):
             raise ValueError(f"the audit of {year} needs the register from {year}-01-01 on at least, not from {tallied.before}")
         register = RunningRegister(self.known.values(), counting, plans, tallied)
-        counting.sort(key=_DATE_AND_ID)  # once: each unit's records and the year's come out in order
+        counting.sort(key=day_and_id)  # once: each unit's records and the year's come out in order
         by_unit: dict[str, list[Any]] = defaultdict(list)
         for record in counting:
             by_unit[record.unit].append(record)

@@ -16,16 +16,12 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from dataclasses import dataclass, field
-from operator import attrgetter
 from datetime import date, timedelta
 from typing import Any, Iterable, Sequence
 
 from ..facts import WINDOW_PARAMETER
 from ..records import COUNTING_STATUSES, FiledPlan, Unit
-from ..register import Cutoff, MemoryRegister, RoutineMeeting, ValidDocument, is_onsite_office_meeting, normalise_topic
-
-
-_key = attrgetter("date", "id")  # a record's place in the walk
+from ..register import Cutoff, MemoryRegister, RoutineMeeting, ValidDocument, day_and_id, is_onsite_office_meeting, normalise_topic
 
 
 def _day(entry: tuple) -> date:
@@ -72,7 +68,7 @@ class RunningRegister:
         self._units = list(units)
         self._plans = list(plans)
         self._given = [r for r in records if getattr(r, "status", "approved") in COUNTING_STATUSES]
-        self._pending = sorted(self._given, key=_key)
+        self._pending = sorted(self._given, key=day_and_id)
         self._next = 0
         self._position: Cutoff | None = None
         self._reference: MemoryRegister | None = None
