@@ -470,15 +470,9 @@ class Store:
             # their year: a query on `year` is answered from the index of every jurisdiction's year.
             register = SqlRegister(connection)
             start, end = date(up_to, 1, 1), date(up_to, 12, 31)
-            year_rows = register.rows(
-                "SELECT id, status, body FROM records WHERE jurisdiction = :j AND date >= :start AND date <= :end AND counts",
-                j=jurisdiction, start=start, end=end)
+            year_rows = register.rows(AUDIT_YEAR_ROWS, j=jurisdiction, start=start, end=end)
             reach, params = _reach(read_from)
-            earlier_rows = register.rows(
-                "SELECT id, kind, jurisdiction, unit, date, status, title, topics, scope, type, routine, subject, series, doc_no,"
-                " valid_until FROM records WHERE jurisdiction = :j AND date < :start AND counts" + reach,
-                j=jurisdiction, start=start, **params,
-            )
+            earlier_rows = register.rows(AUDIT_EARLIER_ROWS + reach, j=jurisdiction, start=start, **params)
             records = _AuditRecords(year_rows, stored, earlier_rows)
             plans = [FiledPlan.model_validate_json(r[0]) for r in connection.execute(
                 select(t.plans.c.body).where(t.plans.c.status == "filed", t.plans.c.jurisdiction == jurisdiction))]
@@ -644,6 +638,13 @@ class _AuditRecords:
             ]
             self._made, self._rows = made, None
         return iter(self._made)
+
+
+AUDIT_YEAR_ROWS = "SELECT id, status, body FROM records WHERE jurisdiction = :j AND date >= :start AND date <= :end AND counts"
+AUDIT_EARLIER_ROWS = ("SELECT id, kind, jurisdiction, unit, date, status, title, topics, scope, type, routine, subject, series, doc_no,"
+                      " valid_until FROM records WHERE jurisdiction = :j AND date < :start AND counts")
+"""An audit part's reads (with `_reach` after the second): each answered from the index by jurisdiction and date
+(migration 0003), a row looked up in the table only when it is read."""
 
 
 def _reach(read_from: date | None) -> tuple[str, dict[str, Any]]:

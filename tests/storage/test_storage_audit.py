@@ -113,3 +113,28 @@ def test_a_damaged_body_of_a_record_the_audit_decides_fails_the_audit(store, eng
         connection.execute(update(t.records).where(t.records.c.id == "M-2").values(body=body.replace('"routine": false', '"routine": "no"')))
     with pytest.raises(ValidationError, match="routine"):
         audit(engine, store.units(), year=2019, parts=store.audit_parts(2019))
+
+
+def test_an_audit_part_is_read_from_the_index_by_jurisdiction_and_date(tmp_path):
+    """The year's rows and the earlier ones are found by jurisdiction and date in the index of migration 0003, and
+    the reach's filter is answered there too: no walk through every record the jurisdiction ever had (the audit of
+    a province read three table rows for each one it kept)."""
+    from adapters.storage import open_store
+    from adapters.storage.store import AUDIT_EARLIER_ROWS, AUDIT_YEAR_ROWS, _reach
+
+    store = open_store(f"sqlite:///{tmp_path / 'register.sqlite3'}")
+    try:
+        raw = store.engine.raw_connection()
+        try:
+            reach, params = _reach(date(2018, 12, 1))
+            plans = {
+                "year": raw.execute("EXPLAIN QUERY PLAN " + AUDIT_YEAR_ROWS, {"j": "景德镇市", "start": "2019-01-01", "end": "2019-12-31"}).fetchall(),
+                "earlier": raw.execute("EXPLAIN QUERY PLAN " + AUDIT_EARLIER_ROWS + reach,
+                                       {"j": "景德镇市", "start": "2019-01-01", **{k: v.isoformat() for k, v in params.items()}}).fetchall(),
+            }
+        finally:
+            raw.close()
+    finally:
+        store.close()
+    assert "USING INDEX ix_records_place_date (jurisdiction=? AND date>? AND date<?)" in plans["year"][0][-1]
+    assert "USING INDEX ix_records_place_date (jurisdiction=? AND date<?)" in plans["earlier"][0][-1]
