@@ -478,9 +478,8 @@ class Store:
                 select(t.plans.c.body).where(t.plans.c.status == "filed", t.plans.c.jurisdiction == jurisdiction))]
             if read_from is None:
                 return records, plans
-            tallied = Tallied(read_from, {(jurisdiction, unit, int(year)): count for unit, year, count in register.rows(
-                "SELECT unit, year, COUNT(*) FROM records WHERE jurisdiction = :j AND kind = 'bulletin' AND counts AND date < :since"
-                " GROUP BY unit, year", j=jurisdiction, since=read_from)})
+            tallied = Tallied(read_from, {(jurisdiction, unit, int(year)): count
+                                          for unit, year, count in register.rows(AUDIT_TALLY, j=jurisdiction, since=read_from)})
         return records, plans, tallied
 
     def audit_reads(self, up_to: int, read_from: date | None = None) -> int:
@@ -643,8 +642,11 @@ class _AuditRecords:
 AUDIT_YEAR_ROWS = "SELECT id, status, body FROM records WHERE jurisdiction = :j AND date >= :start AND date <= :end AND counts"
 AUDIT_EARLIER_ROWS = ("SELECT id, kind, jurisdiction, unit, date, status, title, topics, scope, type, routine, subject, series, doc_no,"
                       " valid_until FROM records WHERE jurisdiction = :j AND date < :start AND counts")
-"""An audit part's reads (with `_reach` after the second): each answered from the index by jurisdiction and date
-(migration 0003), a row looked up in the table only when it is read."""
+AUDIT_TALLY = ("SELECT unit, year, COUNT(*) FROM records WHERE jurisdiction = :j AND kind = 'bulletin' AND counts AND date < :since"
+               " GROUP BY unit, year")
+"""An audit part's reads (with `_reach` after the second; the tally counts the bulletins before the reach): each
+answered from the index by jurisdiction and date (migration 0003), a row looked up in the table only when it is read,
+the tally from the index alone."""
 
 
 def _reach(read_from: date | None) -> tuple[str, dict[str, Any]]:

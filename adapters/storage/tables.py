@@ -69,7 +69,7 @@ Index(
 )
 Index("ix_records_subject", *(records.c[name] for name in ("jurisdiction", "subject", "kind", "date", "id", "counts", "valid_until", "doc_no")))
 Index("ix_records_year_kind", records.c.year, records.c.kind)
-Index("ix_records_place_date", *(records.c[name] for name in ("jurisdiction", "date", "counts", "kind", "valid_until")))  # the audit's reads (0003)
+Index("ix_records_place_date", *(records.c[name] for name in ("jurisdiction", "date", "counts", "kind", "valid_until", "unit", "year")))  # the audit's reads (0003)
 
 record_events = Table(
     "record_events",

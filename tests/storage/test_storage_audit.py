@@ -118,9 +118,9 @@ def test_a_damaged_body_of_a_record_the_audit_decides_fails_the_audit(store, eng
 def test_an_audit_part_is_read_from_the_index_by_jurisdiction_and_date(tmp_path):
     """The year's rows and the earlier ones are found by jurisdiction and date in the index of migration 0003, and
     the reach's filter is answered there too: no walk through every record the jurisdiction ever had (the audit of
-    a province read three table rows for each one it kept)."""
+    a province read three table rows for each one it kept); the bulletins before the reach are counted from the index alone."""
     from adapters.storage import open_store
-    from adapters.storage.store import AUDIT_EARLIER_ROWS, AUDIT_YEAR_ROWS, _reach
+    from adapters.storage.store import AUDIT_EARLIER_ROWS, AUDIT_TALLY, AUDIT_YEAR_ROWS, _reach
 
     store = open_store(f"sqlite:///{tmp_path / 'register.sqlite3'}")
     try:
@@ -131,6 +131,7 @@ def test_an_audit_part_is_read_from_the_index_by_jurisdiction_and_date(tmp_path)
                 "year": raw.execute("EXPLAIN QUERY PLAN " + AUDIT_YEAR_ROWS, {"j": "景德镇市", "start": "2019-01-01", "end": "2019-12-31"}).fetchall(),
                 "earlier": raw.execute("EXPLAIN QUERY PLAN " + AUDIT_EARLIER_ROWS + reach,
                                        {"j": "景德镇市", "start": "2019-01-01", **{k: v.isoformat() for k, v in params.items()}}).fetchall(),
+                "tally": raw.execute("EXPLAIN QUERY PLAN " + AUDIT_TALLY, {"j": "景德镇市", "since": "2018-12-01"}).fetchall(),
             }
         finally:
             raw.close()
@@ -138,3 +139,4 @@ def test_an_audit_part_is_read_from_the_index_by_jurisdiction_and_date(tmp_path)
         store.close()
     assert "USING INDEX ix_records_place_date (jurisdiction=? AND date>? AND date<?)" in plans["year"][0][-1]
     assert "USING INDEX ix_records_place_date (jurisdiction=? AND date<?)" in plans["earlier"][0][-1]
+    assert "USING COVERING INDEX ix_records_place_date (jurisdiction=? AND date<?)" in plans["tally"][0][-1]

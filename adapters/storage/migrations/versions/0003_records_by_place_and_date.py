@@ -4,7 +4,8 @@ The audit reads one jurisdiction at a time: its records of the year (in full), a
 year's questions reach (every record from the widest window on, the documents still valid). With no index by date,
 both reads walked every record the jurisdiction ever had, each looked up in the table to learn its date: three
 lookups for every row read. Here the date, the status and what the reach asks of a document are in the index, so a
-row is looked up only when it is read.
+row is looked up only when it is read, and the
+earlier bulletins are counted per unit from the index alone.
 
 Revision ID: 0003
 Revises: 0002
@@ -20,7 +21,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_records_place_date", "records", ["jurisdiction", "date", "counts", "kind", "valid_until"])
+    op.create_index("ix_records_place_date", "records", ["jurisdiction", "date", "counts", "kind", "valid_until", "unit", "year"])
 
 
 def downgrade() -> None:
