@@ -4,16 +4,23 @@ The seeded province has rule packs for only a few of its cities; to time an audi
 benchmark applies the Jingdezhen pack (004) to every jurisdiction of the province (a copy of the pack, changed in
 its `jurisdiction` list only). Run: `python -m bench.audit DB YEAR` prints one JSON object.
 
-`audit_records_per_s` is the year's records over the whole audit, reading the register included (of the years
-before, what the year's questions reach is read too: documents still valid, the days of the widest window, the
-earlier bulletins counted). `audit_register_records_per_s` is the register's records (every year, every status)
-over the same seconds. `audit_load_s` is the part of those seconds spent reading the database (the rows only: a
-record is validated and built when the walk takes it).
+`python -m bench.audit DB YEAR [WORKERS]` prints one run's figures; `bench/run.py` names them in `jianfu bench --json`:
+
+- `audit_records_per_s` is SPEC's figure ("the yearly audit of that register ≥ 50,000 records/s"): the register's
+  records (every one, of every year and status: the 1,000,000 SPEC sizes the register by) over the seconds of the
+  audit as `jianfu audit --db` runs it by default, one process per core (`audit_workers`), reading the database
+  included. `audit_year_records_per_s` is the audited year's records over the same seconds (the audit decides those;
+  of the years before it reads what the year's questions reach: documents still valid, the days of the widest window,
+  the earlier bulletins counted). `audit_peak_rss_mb` is that audit's peak memory; with workers a bound, the parent's
+  peak plus each worker at the largest one's.
+- `audit_one_process_…`: the same audit in one process, and `audit_one_process_load_s`, the part of its seconds spent
+  reading the database (the rows only: a record is validated and built when the walk takes it).
 
 Then (one process, SQLite) the same audit hand-written in plain Python (bench/plain_audit.py), timed the same way,
-reading included: `audit_plain_python_records_per_s`, `audit_engine_to_plain_ratio` (the engine's seconds over plain
-Python's) and `audit_plain_python_disagreements` (records whose violated blocking rules differ, which must be 0; the
-units whose bulletin counts differ are `audit_plain_python_bulletin_disagreements`).
+reading included: `audit_plain_python_records_per_s` (and `…_year_records_per_s`), `audit_engine_to_plain_ratio` (the
+one-process engine audit's seconds over plain Python's) and `audit_plain_python_disagreements` (records whose violated
+blocking rules differ, which must be 0; the units whose bulletin counts differ are
+`audit_plain_python_bulletin_disagreements`).
 """
 
 from __future__ import annotations
@@ -81,31 +88,29 @@ def measure(db: str, year: int, workers: int = 1) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     read = store.audit_reads(year, reach)  # the records the parts held (the year's, and what its questions reach before it)
     register = store.counts()["records"]
-    peak = peak_rss_mb()  # the engine audit's own, before the plain one runs
-    plain = plain_figures(store, year, result, seconds) if workers == 1 and store.dialect == "sqlite" else {}
+    # the engine audit's own peak, before the plain one runs; with workers, at most the parent's (it audits parts
+    # too) plus each forked worker at the largest one's peak
+    peak = peak_rss_mb() + (workers - 1) * peak_children_rss_mb()
+    plain = plain_figures(store, year, result, seconds, register) if workers == 1 and store.dialect == "sqlite" else {}
     store.close()
-    if workers > 1:  # the reading happens in the workers, side by side with the checking
-        return {f"audit_{workers}_workers_s": round(seconds, 1), f"audit_{workers}_workers_records_per_s": round(result.records_in_year / seconds),
-                f"audit_{workers}_workers_register_records_per_s": round(register / seconds),
-                # at most: the parent's peak (it audits parts too) plus each forked worker at the largest one's peak
-                f"audit_{workers}_workers_peak_rss_mb": round(peak_rss_mb() + (workers - 1) * peak_children_rss_mb(), 1)}
     return {
-        "audit_year": year,
-        "audit_records": result.records_in_year,
-        "audit_checked": result.records_in_year - len(result.not_checked),
-        "audit_violations": len(result.violations),
-        "audit_records_read": read,
-        "audit_s": round(seconds, 1),
-        "audit_load_s": round(loading[0], 1),
-        "audit_records_per_s": round(result.records_in_year / seconds) if seconds else None,
-        "audit_register_records": register,
-        "audit_register_records_per_s": round(register / seconds) if seconds else None,
-        "audit_peak_rss_mb": round(peak, 1),
+        "workers": workers,
+        "year": year,
+        "year_records": result.records_in_year,
+        "checked": result.records_in_year - len(result.not_checked),
+        "violations": len(result.violations),
+        "records_read": read,
+        "register_records": register,
+        "s": round(seconds, 1),
+        "load_s": round(loading[0], 1) if workers == 1 else None,  # with workers, the reading happens in them
+        "records_per_s": round(register / seconds) if seconds else None,
+        "year_records_per_s": round(result.records_in_year / seconds) if seconds else None,
+        "peak_rss_mb": round(peak, 1),
         **plain,
     }
 
 
-def plain_figures(store, year: int, result, engine_seconds: float) -> dict[str, Any]:
+def plain_figures(store, year: int, result, engine_seconds: float, register: int) -> dict[str, Any]:
     """The same audit hand-written in plain Python over the same database, and where it differs from the engine's."""
     from .plain_audit import PLAIN_EXCLUDED, disagreements, plain_audit
 
@@ -119,7 +124,8 @@ def plain_figures(store, year: int, result, engine_seconds: float) -> dict[str, 
     differ = disagreements(result, plain)
     return {
         "audit_plain_python_s": round(seconds, 1),
-        "audit_plain_python_records_per_s": round(plain.records / seconds) if seconds else None,
+        "audit_plain_python_records_per_s": round(register / seconds) if seconds else None,
+        "audit_plain_python_year_records_per_s": round(plain.records / seconds) if seconds else None,
         "audit_engine_to_plain_ratio": round(engine_seconds / seconds, 2) if seconds else None,
         "audit_plain_python_disagreements": differ["records"],
         "audit_plain_python_bulletin_disagreements": differ["bulletin_units"],

@@ -18,7 +18,7 @@ def bench(
     seconds: float = typer.Option(60.0, "--seconds", help="--service：计时秒数 / measured seconds"),
     workers: int = typer.Option(2, "--workers", help="--service：服务工作进程数 / service worker processes"),
     clients: int = typer.Option(8, "--clients", help="--service：并发连接数 / concurrent connections"),
-    only: Optional[str] = typer.Option(None, "--only", help="只运行一部分：audit（年度审计，单进程与两个工作进程） / run one part only: audit"),
+    only: Optional[str] = typer.Option(None, "--only", help="只运行一部分：audit（年度审计：每核一个进程，再单进程） / run one part only: audit (one process per core, then one)"),
 ) -> None:
     """基准测试：全省规模台账上的审查速度；--service 压测服务 / benchmark screenings; --service loads the service."""
     if only not in (None, "audit"):
