@@ -512,7 +512,12 @@ class Store:
     def count_records(self, year: int) -> int:
         """Records of a year that count (approved, held, issued, filed)."""
         with self.reading() as connection:
-            return int(connection.execute(select(func.count()).select_from(t.records).where(t.records.c.year == year, t.records.c.counts.is_(True))).scalar_one())
+            return int(connection.execute(self.count_statement(year)).scalar_one())
+
+    @staticmethod
+    def count_statement(year: int):
+        """`count_records`' query (answered from the index by year, kind and status: migration 0003)."""
+        return select(func.count()).select_from(t.records).where(t.records.c.year == year, t.records.c.counts.is_(True))
 
     def memory_register(self, years: Sequence[int] | None = None) -> MemoryRegister:
         data = self.register_file(years)

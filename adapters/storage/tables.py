@@ -68,7 +68,7 @@ Index(
     *(records.c[name] for name in ("jurisdiction", "unit", "kind", "year", "date", "id", "counts", "scope", "type", "series", "routine", "onsite_office")),
 )
 Index("ix_records_subject", *(records.c[name] for name in ("jurisdiction", "subject", "kind", "date", "id", "counts", "valid_until", "doc_no")))
-Index("ix_records_year_kind", records.c.year, records.c.kind)
+Index("ix_records_year_kind", records.c.year, records.c.kind, records.c.counts)  # counts since 0003
 Index("ix_records_place_date", *(records.c[name] for name in ("jurisdiction", "date", "counts", "kind", "valid_until", "unit", "year")))  # the audit's reads (0003)
 
 record_events = Table(

@@ -118,7 +118,7 @@ def test_a_damaged_body_of_a_record_the_audit_decides_fails_the_audit(store, eng
 def test_an_audit_part_is_read_from_the_index_by_jurisdiction_and_date(tmp_path):
     """The year's rows and the earlier ones are found by jurisdiction and date in the index of migration 0003, and
     the reach's filter is answered there too: no walk through every record the jurisdiction ever had (the audit of
-    a province read three table rows for each one it kept); the bulletins before the reach are counted from the index alone."""
+    a province read three table rows for each one it kept); the bulletins before the reach are counted from the index alone, and the year's records that count too."""
     from adapters.storage import open_store
     from adapters.storage.store import AUDIT_EARLIER_ROWS, AUDIT_TALLY, AUDIT_YEAR_ROWS, _reach
 
@@ -132,6 +132,8 @@ def test_an_audit_part_is_read_from_the_index_by_jurisdiction_and_date(tmp_path)
                 "earlier": raw.execute("EXPLAIN QUERY PLAN " + AUDIT_EARLIER_ROWS + reach,
                                        {"j": "景德镇市", "start": "2019-01-01", **{k: v.isoformat() for k, v in params.items()}}).fetchall(),
                 "tally": raw.execute("EXPLAIN QUERY PLAN " + AUDIT_TALLY, {"j": "景德镇市", "since": "2018-12-01"}).fetchall(),
+                "count": raw.execute("EXPLAIN QUERY PLAN " + str(store.count_statement(2019).compile(
+                    store.engine, compile_kwargs={"literal_binds": True}))).fetchall(),
             }
         finally:
             raw.close()
@@ -140,3 +142,4 @@ def test_an_audit_part_is_read_from_the_index_by_jurisdiction_and_date(tmp_path)
     assert "USING INDEX ix_records_place_date (jurisdiction=? AND date>? AND date<?)" in plans["year"][0][-1]
     assert "USING INDEX ix_records_place_date (jurisdiction=? AND date<?)" in plans["earlier"][0][-1]
     assert "USING COVERING INDEX ix_records_place_date (jurisdiction=? AND date<?)" in plans["tally"][0][-1]
+    assert "USING COVERING INDEX ix_records_year_kind (year=?)" in plans["count"][0][-1]
