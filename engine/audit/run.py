@@ -456,7 +456,7 @@ class _Walk:
         counting = [r for r in records if r.status in COUNTING_STATUSES]
         if tallied is not None and tallied.before > date(year, 1, 1):
             raise ValueError(f"the audit of {year} needs the register from {year}-01-01 on at least, not from {tallied.before}")
-        register = RunningRegister(self.known.values(), counting, plans, tallied)
+        register = RunningRegister(self.known, counting, plans, tallied)
         counting.sort(key=day_and_id)  # once: each unit's records and the year's come out in order
         by_unit: dict[str, list[Any]] = defaultdict(list)
         for record in counting:
@@ -468,9 +468,10 @@ class _Walk:
         for record in in_year:
             ua = self.audits[record.unit]
             _count(ua, record)
-            register.advance((record.date, record.id))
+            position = (record.date, record.id)
+            register.advance(position)
             try:
-                findings, refs = engine.findings(record, register, (record.date, record.id), _full if type(record) is StoredRecord else None)
+                findings, refs = engine.findings(record, register, position, _full if type(record) is StoredRecord else None)
             except (NoPackInForce, EvaluationError) as exc:
                 ua.not_checked += 1
                 self.not_checked.append(NotChecked(record.id, record.unit, record.kind, record.date, str(exc)))

@@ -17,7 +17,7 @@ import bisect
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from ..facts import WINDOW_PARAMETER
 from ..records import COUNTING_STATUSES, FiledPlan, Unit
@@ -60,19 +60,21 @@ def read_from(catalog: Any, year: int) -> date:
 class RunningRegister:
     """A `RegisterView` for a walk in (date, id) order over `records` (any order, any status: only counting ones count)."""
 
-    def __init__(self, units: Iterable[Unit], records: Iterable[Any], plans: Sequence[FiledPlan] = (),
+    def __init__(self, units: Iterable[Unit] | Mapping[str, Unit], records: Iterable[Any], plans: Sequence[FiledPlan] = (),
                  tallied: Tallied | None = None):
         """`tallied`, when given, holds the counting bulletins of days before its `before` that are counted, not
         listed in `records` (a register read for the audit: see `Tallied`)."""
         self._tallied = tallied
-        self._units = list(units)
+        # by name: a mapping given is used as it is (the audit's walk gives every part its one map of the province's
+        # units, instead of a copy of thousands for each jurisdiction)
+        self._units: Mapping[str, Unit] = units if isinstance(units, Mapping) else {u.name: u for u in units}
         self._plans = list(plans)
         self._given = [r for r in records if getattr(r, "status", "approved") in COUNTING_STATUSES]
         self._pending = sorted(self._given, key=day_and_id)
         self._next = 0
         self._position: Cutoff | None = None
         self._reference: MemoryRegister | None = None
-        self._filed = MemoryRegister(self._units, (), self._plans)  # units and filed plans: no records
+        self._filed = MemoryRegister((), (), self._plans)  # filed plans: no records
         # The whole register's bulletin issues per (jurisdiction, unit, year): the baseline is counted without a cut-off.
         self._issues_all: dict[tuple, int] = defaultdict(int)
         self._bulletin_ids_all: dict[str, list] = defaultdict(list)
@@ -146,12 +148,12 @@ class RunningRegister:
     def reference(self) -> MemoryRegister:
         """The whole part as a `MemoryRegister`: for a question off the walk's position."""
         if self._reference is None:
-            self._reference = MemoryRegister(self._units, self._given, self._plans)
+            self._reference = MemoryRegister(self._units.values(), self._given, self._plans)
         return self._reference
 
     # -- the questions (RegisterView) -------------------------------------------------------------------------------
     def unit(self, name: str) -> Unit | None:
-        return self._filed.unit(name)
+        return self._units.get(name)
 
     def filed_plan_item(self, jurisdiction, unit, year, item, on):
         return self._filed.filed_plan_item(jurisdiction, unit, year, item, on)
