@@ -2,9 +2,8 @@
 
 The seeded province has rule packs for only a few of its cities; to time an audit that re-checks every record, the
 benchmark applies the Jingdezhen pack (004) to every jurisdiction of the province (a copy of the pack, changed in
-its `jurisdiction` list only). Run: `python -m bench.audit DB YEAR` prints one JSON object.
-
-`python -m bench.audit DB YEAR [WORKERS]` prints one run's figures; `bench/run.py` names them in `jianfu bench --json`:
+its `jurisdiction` list only). `python -m bench.audit DB YEAR [WORKERS]` prints one run's figures as one JSON
+object; `bench/run.py` names them in `jianfu bench --json`:
 
 - `audit_records_per_s` is SPEC's figure ("the yearly audit of that register ≥ 50,000 records/s"): the register's
   records (every one, of every year and status: the 1,000,000 SPEC sizes the register by) over the seconds of the

@@ -466,8 +466,8 @@ class Store:
                 .where(t.approvals.c.status == "valid", t.records.c.jurisdiction == jurisdiction).order_by(t.approvals.c.seq)
             ):
                 stored.setdefault(row[0], []).append(tuple(row[1:]))
-            # Only the records that count (a cancelled or rejected one never does). The year's by their dates, not
-            # their year: a query on `year` is answered from the index of every jurisdiction's year.
+            # Only the records that count (a cancelled or rejected one never does), found by jurisdiction and date
+            # (AUDIT_YEAR_ROWS and the rest, below).
             register = SqlRegister(connection)
             start, end = date(up_to, 1, 1), date(up_to, 12, 31)
             year_rows = register.rows(AUDIT_YEAR_ROWS, j=jurisdiction, start=start, end=end)
