@@ -5,7 +5,6 @@ its peak memory is its own), peak memory. Figures, never assertions: see the REA
 
 from __future__ import annotations
 
-import os
 import random
 import resource
 import statistics
@@ -104,10 +103,12 @@ def department_plan(unit: str) -> Plan:
     return Plan.model_validate({"id": "BENCH-PLAN", "kind": "plan", "jurisdiction": "景德镇市", "unit": unit, "year": 2019, "items": items})
 
 
-def audit_figures(db: str, say: Callable[[str], None], workers: int | None = None) -> dict[str, Any]:
+def audit_figures(db: str, say: Callable[[str], None]) -> dict[str, Any]:
     """The yearly audit of 2019 as `jianfu audit --db` runs it by default (one process per core), then in one process
     and hand-written in plain Python; each audit in a process of its own."""
-    workers = workers or os.cpu_count() or 1
+    from adapters.cli.audit import default_workers
+
+    workers = default_workers()
     say(f"the yearly audit of 2019 in {workers} process(es), as jianfu audit runs it …")
     default = audit_bench.in_own_process(db, 2019, workers)
     if workers > 1:

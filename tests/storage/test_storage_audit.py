@@ -118,7 +118,8 @@ def test_a_damaged_body_of_a_record_the_audit_decides_fails_the_audit(store, eng
 def test_an_audit_part_is_read_from_the_index_by_jurisdiction_and_date(tmp_path):
     """The year's rows and the earlier ones are found by jurisdiction and date in the index of migration 0003, and
     the reach's filter is answered there too: no walk through every record the jurisdiction ever had (the audit of
-    a province read three table rows for each one it kept); the bulletins before the reach are counted from the index alone, and the year's records that count too."""
+    a province read three table rows for each one it kept). The bulletins before the reach are counted from the
+    index alone, and so are the year's records that count."""
     from adapters.storage import open_store
     from adapters.storage.store import AUDIT_EARLIER_ROWS, AUDIT_TALLY, AUDIT_YEAR_ROWS, _reach
 
