@@ -8,6 +8,10 @@ jurisdiction has no pack in force on its date is reported as not checked, with t
 from __future__ import annotations
 
 import gc
+import multiprocessing
+import os
+import pickle
+import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -338,43 +342,49 @@ _FORKED: dict[str, Any] = {}
 def _in_workers(walk: "_Walk", loaders: Sequence[Callable[[], Part]], workers: int) -> None:
     """The parts audited by `workers` processes: `workers - 1` forked ones taking parts from the front, and this one
     taking them from the back (its own results need no journey between processes). Each part is claimed once; the
-    results are merged in the parts' order, so the audit is the serial one."""
-    import multiprocessing
+    results are merged in the parts' order, so the audit is the serial one.
 
+    A worker writes each part's results to a file of its own and sends only the file's name. Sent through the pool's
+    pipe, a part's results (megabytes) went 64 KiB at a time, and the parent's thread receiving them had to win the
+    interpreter from the parent's walk for every piece: the worker stood waiting a quarter of its time."""
     context = multiprocessing.get_context("fork")
     claimed = context.Array("b", len(loaders))
-    _FORKED.update(engine=walk.engine, known=walk.known, year=walk.year, baseline_year=walk.baseline_year, loaders=loaders, claimed=claimed)
     walked: dict[int, _Walk] = {}
     progress, walk.progress = walk.progress, None  # reported here as parts finish, merged only at the end
     done = [0]
 
-    def finished(index: int, partial: "_Walk | None") -> None:
+    def finished(index: int, partial: "_Walk | str | None") -> None:
+        if isinstance(partial, str):  # a worker's part, waiting in its file
+            with open(partial, "rb") as spooled:
+                partial = pickle.load(spooled)
         if partial is not None:
             walked[index] = partial
             done[0] += partial.done
             if progress is not None:
                 progress(done[0], walk.total or done[0])
 
-    try:
-        with context.Pool(workers - 1) as pool:
-            results = pool.imap(_audit_part, range(len(loaders)))
-            received = 0
-            for index in reversed(range(len(loaders))):
-                partial = _audit_part(index)
-                if partial is None:
-                    break  # the workers have come this far: the rest is theirs
-                finished(index, partial)
-                while received < len(loaders):  # what the workers finished meanwhile
-                    try:
-                        finished(received, results.next(timeout=0))
-                    except multiprocessing.TimeoutError:
-                        break
-                    received += 1
-            for index, partial in enumerate(results, start=received):
-                finished(index, partial)
-    finally:
-        _FORKED.clear()
-        walk.progress = progress
+    with tempfile.TemporaryDirectory(prefix="jianfu-audit-") as spool:
+        _FORKED.update(engine=walk.engine, known=walk.known, year=walk.year, baseline_year=walk.baseline_year, loaders=loaders, claimed=claimed, spool=spool)
+        try:
+            with context.Pool(workers - 1) as pool:
+                results = pool.imap(_spooled_part, range(len(loaders)))
+                received = 0
+                for index in reversed(range(len(loaders))):
+                    partial = _audit_part(index)
+                    if partial is None:
+                        break  # the workers have come this far: the rest is theirs
+                    finished(index, partial)
+                    while received < len(loaders):  # what the workers finished meanwhile
+                        try:
+                            finished(received, results.next(timeout=0))
+                        except multiprocessing.TimeoutError:
+                            break
+                        received += 1
+                for index, partial in enumerate(results, start=received):
+                    finished(index, partial)
+        finally:
+            _FORKED.clear()
+            walk.progress = progress
     for index in sorted(walked):
         walk.merge(walked[index])
 
@@ -390,6 +400,18 @@ def _audit_part(index: int) -> "_Walk | None":
     walk.part(*job["loaders"][index]())
     walk.engine = walk.known = walk.stacks = None  # the parent has them; only the part's results travel back
     return walk
+
+
+def _spooled_part(index: int) -> str | None:
+    """In a worker: part `index` audited and written to a file in the spool, whose name is returned (None when the
+    parent claimed the part first)."""
+    walk = _audit_part(index)
+    if walk is None:
+        return None
+    path = os.path.join(_FORKED["spool"], f"{index}.pickle")
+    with open(path, "wb") as spooled:
+        pickle.dump(walk, spooled, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
 
 
 class _Packed:

@@ -3,6 +3,7 @@ the same register read from a file, and approvals recorded in the database (not 
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date
 
 import pytest
@@ -93,14 +94,19 @@ def test_an_approval_recorded_in_the_database_is_a_waiver_used(store, engine):
     assert "景府字〔2019〕3号" in after.waivers[0].findings[0].message
 
 
-def test_two_worker_processes_give_the_serial_audit(store):
+def test_two_worker_processes_give_the_serial_audit(store, tmp_path, monkeypatch):
+    """The worker's parts come back through files in a spool of the audit's own, which is gone once the audit is."""
     engine = _province_in(store, 17, 1200)[3]
     units = store.units()
     serial = audit(engine, units, year=2019, parts=store.audit_parts(2019))
     seen: list[int] = []
+    spools = tmp_path / "spools"
+    spools.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spools))
     parallel = audit(engine, units, year=2019, loaders=store.audit_loaders(2019), workers=2, progress=lambda done, total: seen.append(done))
     assert parallel.as_dict() == serial.as_dict()
     assert seen and seen[-1] == serial.records_in_year > 300
+    assert list(spools.iterdir()) == []
 
 
 def test_a_damaged_body_of_a_record_the_audit_decides_fails_the_audit(store, engine):
