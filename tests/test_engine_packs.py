@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from engine import InvalidPack, load_folder
+from jianfu_cli import ROOT, jianfu
 
-ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules"
-JIANFU = [sys.executable, "-m", "adapters.cli"]
 
 
 @pytest.fixture
@@ -138,10 +135,10 @@ def test_an_overlay_overrides_a_parameter_and_switches_a_rule_off(packs):
 
 
 def test_lint_exits_2_on_a_bad_pack_and_0_on_the_real_ones(packs):
-    ok = subprocess.run([*JIANFU, "rules", "lint"], capture_output=True, text=True, cwd=ROOT)
+    ok = jianfu("rules", "lint")
     assert ok.returncode == 0, ok.stderr
     mutate(packs, "violated: {fact: deployed_via_count, gt: 0}", "violated: {fact: deployed_through, gt: 0}")
-    bad = subprocess.run([*JIANFU, "rules", "lint", "--rules", str(packs)], capture_output=True, text=True, cwd=ROOT)
+    bad = jianfu("rules", "lint", "--rules", str(packs))
     assert bad.returncode == 2
     assert "jingdezhen-2019.yaml" in bad.stderr and "deployed_through" in bad.stderr
 
@@ -150,17 +147,14 @@ def test_lint_fails_when_a_rule_lacks_a_scenario(tmp_path):
     features = tmp_path / "features"
     shutil.copytree(ROOT / "features", features)
     (features / "会议_萍乡_无会月.feature").unlink()
-    done = subprocess.run([*JIANFU, "rules", "lint", "--features", str(features)], capture_output=True, text=True, cwd=ROOT)
+    done = jianfu("rules", "lint", "--features", str(features))
     assert done.returncode == 2
     assert "no_meeting_month" in done.stderr
 
 
 def test_a_check_with_a_bad_pack_decides_nothing(packs):
     mutate(packs, "violated: {fact: deployed_via_count, gt: 0}", "violated: {fact: deployed_through, gt: 0}")
-    done = subprocess.run(
-        [*JIANFU, "check", "examples/requests.yaml", "--register", "examples/register.yaml", "--rules", str(packs), "-f", "json"],
-        capture_output=True, text=True, cwd=ROOT,
-    )
+    done = jianfu("check", "examples/requests.yaml", "--register", "examples/register.yaml", "--rules", str(packs), "-f", "json")
     assert done.returncode == 2 and done.stdout == ""
 
 

@@ -4,8 +4,6 @@ is decided."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -13,9 +11,8 @@ import pytest
 
 from adapters.files.read import read_requests
 from engine import InvalidInput
+from jianfu_cli import jianfu
 
-ROOT = Path(__file__).resolve().parents[1]
-JIANFU = [sys.executable, "-m", "adapters.cli"]
 MEETING = """\
 - id: M-1
   kind: meeting
@@ -136,7 +133,7 @@ def test_an_unknown_column_is_an_error(tmp_path):
 
 def test_the_command_line_decides_nothing_on_invalid_input(tmp_path):
     path = write(tmp_path, "r.yaml", MEETING.replace("  routine: false\n", "  routine: maybe\n"))
-    done = subprocess.run([*JIANFU, "check", str(path), "--register", "examples/register.yaml", "-f", "json"], capture_output=True, text=True, cwd=ROOT)
+    done = jianfu("check", str(path), "--register", "examples/register.yaml", "-f", "json")
     assert done.returncode == 2
     assert done.stdout == ""
     assert f"{path}:10:" in done.stderr and "routine" in done.stderr

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -11,9 +9,8 @@ import pytest
 
 from adapters.files.plan_workbook import write_template
 from adapters.files.read import read_plan
+from jianfu_cli import ROOT, jianfu
 
-ROOT = Path(__file__).resolve().parents[1]
-JIANFU = [sys.executable, "-m", "adapters.cli"]
 REGISTER = ROOT / "examples" / "register.yaml"
 
 
@@ -52,7 +49,7 @@ def test_checked_workbook_carries_decisions_highlights_rejections_and_neutralise
     book["会议"]["C2"].value = '=HYPERLINK("http://example.invalid","点我")'  # 标题 a department typed as a formula
     book.save(template)
     out = tmp_path / "checked.xlsx"
-    done = subprocess.run([*JIANFU, "plan", str(template), "--register", str(REGISTER), "--out", str(out)], capture_output=True, text=True, cwd=ROOT)
+    done = jianfu("plan", str(template), "--register", str(REGISTER), "--out", str(out))
     assert done.returncode == 1, done.stderr  # the example's system meeting is the unit's second of 2019
     checked = openpyxl.load_workbook(out)
     meetings = checked["会议"]
@@ -71,25 +68,25 @@ def test_checked_workbook_carries_decisions_highlights_rejections_and_neutralise
 
 def test_checked_workbook_reads_back_without_complaint(template, tmp_path):
     out = tmp_path / "checked.xlsx"
-    subprocess.run([*JIANFU, "plan", str(template), "--register", str(REGISTER), "--out", str(out)], capture_output=True, cwd=ROOT)
+    jianfu("plan", str(template), "--register", str(REGISTER), "--out", str(out))
     assert len(read_plan(out).items) == 4
 
 
 def test_plan_command_writes_the_template(tmp_path):
     target = tmp_path / "t.xlsx"
-    done = subprocess.run([*JIANFU, "plan", "template", "--out", str(target)], capture_output=True, text=True, cwd=ROOT)
+    done = jianfu("plan", "template", "--out", str(target))
     assert done.returncode == 0 and target.is_file()
 
 
 def test_check_record_on_sqlite_with_nothing_else_started(tmp_path):
     db = tmp_path / "r.sqlite3"
-    imported = subprocess.run([*JIANFU, "register", "import", str(REGISTER), "--db", str(db)], capture_output=True, text=True, cwd=ROOT)
+    imported = jianfu("register", "import", str(REGISTER), "--db", str(db))
     assert imported.returncode == 0, imported.stderr
     requests = ROOT / "examples" / "requests.yaml"
-    first = subprocess.run([*JIANFU, "check", str(requests), "--db", str(db), "--record", "-f", "json"], capture_output=True, text=True, cwd=ROOT)
+    first = jianfu("check", str(requests), "--db", str(db), "--record", "-f", "json")
     assert first.returncode == 1, first.stderr
-    shown = subprocess.run([*JIANFU, "register", "show", "--db", str(db), "--id", "REQ-2019-0510-02"], capture_output=True, text=True, cwd=ROOT)
+    shown = jianfu("register", "show", "--db", str(db), "--id", "REQ-2019-0510-02")
     assert "status: approved" in shown.stdout and "recorded" in shown.stdout
     # the second time the same request is already in the register
-    again = subprocess.run([*JIANFU, "check", str(requests), "--db", str(db), "--record"], capture_output=True, text=True, cwd=ROOT)
+    again = jianfu("check", str(requests), "--db", str(db), "--record")
     assert again.returncode == 2 and "already holds" in again.stderr

@@ -8,7 +8,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,10 +17,9 @@ import pytest
 from adapters.files.read import read_register
 from adapters.files.write import write_register
 from engine import InvalidInput
+from jianfu_cli import JIANFU, ROOT, jianfu
 
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
-JIANFU = [sys.executable, "-m", "adapters.cli"]
 
 
 def _sample_workbook(tmp_path: Path) -> Path:
@@ -91,10 +89,10 @@ def test_csv_register_rows_are_named_by_row_and_column(store, tmp_path):
 def test_cli_import_of_a_sample_xlsx(tmp_path):
     workbook = _sample_workbook(tmp_path)
     db = tmp_path / "cli.sqlite3"
-    done = subprocess.run([*JIANFU, "register", "import", str(workbook), "--db", str(db)], capture_output=True, text=True, cwd=ROOT)
+    done = jianfu("register", "import", str(workbook), "--db", str(db))
     assert done.returncode == 0, done.stderr
     assert f"记录 records {len(read_register(EXAMPLES / 'register.yaml').records)}" in done.stdout
-    again = subprocess.run([*JIANFU, "register", "import", str(workbook), "--db", str(db)], capture_output=True, text=True, cwd=ROOT)
+    again = jianfu("register", "import", str(workbook), "--db", str(db))
     assert again.returncode == 2 and "already holds" in again.stderr
 
 
