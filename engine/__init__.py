@@ -6,11 +6,12 @@ the engine through `decide` and the `RegisterView` port.
 
 from .decide import Engine, PlanCheck
 from .decisions import Decision, Finding, PackRef
-from .errors import EvaluationError, FieldError, InvalidInput, InvalidPack, JianfuError, NoPackInForce
+from .errors import AuditIncomplete, EvaluationError, FieldError, InvalidInput, InvalidPack, JianfuError, NoPackInForce
 from .packs import Catalog, load_folder
 from .register import LayeredRegister, MemoryRegister, RegisterView
 
 __all__ = [
+    "AuditIncomplete",
     "Catalog",
     "Decision",
     "Engine",

@@ -95,6 +95,10 @@ class NoPackInForce(EvaluationError):
     """No rule pack is in force for the jurisdiction on the date: nothing can be decided."""
 
 
+class AuditIncomplete(JianfuError):
+    """The audit could not go through the whole register (a worker process died): no report is made of part of it."""
+
+
 # Chinese wording for pydantic's error types; the English is pydantic's own message.
 _ZH = {
     "missing": "缺少必填字段",

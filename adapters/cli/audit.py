@@ -1,7 +1,8 @@
 """`jianfu audit`: the yearly compliance report (年度审计) from a register file or database.
 
-Exit codes: 0 every report written; 2 invalid input, an invalid rule pack or an unknown parameter (then nothing is
-written). A progress bar is shown on a terminal.
+Exit codes: 0 every report written; 2 invalid input, an invalid rule pack, an unknown parameter, or an audit that
+could not go through the whole register (a worker process died): then nothing is written. A progress bar is shown
+on a terminal.
 """
 
 from __future__ import annotations

@@ -13,13 +13,15 @@ import os
 import pickle
 import tempfile
 from collections import Counter, defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable, Iterable, Sequence
 
 from ..decide import Engine, built_finding
 from ..decisions import Finding, PackRef
-from ..errors import EvaluationError, FieldError, NoPackInForce
+from ..errors import AuditIncomplete, EvaluationError, FieldError, NoPackInForce
 from ..facts import cut_achieved
 from ..records import COUNTING_STATUSES, FiledPlan, StoredRecord, Unit
 from ..register import day_and_id, is_onsite_office_meeting
@@ -346,7 +348,10 @@ def _in_workers(walk: "_Walk", loaders: Sequence[Callable[[], Part]], workers: i
 
     A worker writes each part's results to a file of its own and sends only the file's name. Sent through the pool's
     pipe, a part's results (megabytes) went 64 KiB at a time, and the parent's thread receiving them had to win the
-    interpreter from the parent's walk for every piece: the worker stood waiting a quarter of its time."""
+    interpreter from the parent's walk for every piece: the worker stood waiting a quarter of its time.
+
+    A worker that dies (killed, or out of memory) fails the audit with `AuditIncomplete`: the parts it had claimed
+    are nobody's, and a report without them would pass their units as compliant."""
     context = multiprocessing.get_context("fork")
     claimed = context.Array("b", len(loaders))
     walked: dict[int, _Walk] = {}
@@ -365,24 +370,27 @@ def _in_workers(walk: "_Walk", loaders: Sequence[Callable[[], Part]], workers: i
 
     with tempfile.TemporaryDirectory(prefix="jianfu-audit-") as spool:
         _FORKED.update(engine=walk.engine, known=walk.known, year=walk.year, baseline_year=walk.baseline_year, loaders=loaders, claimed=claimed, spool=spool)
+        pool = ProcessPoolExecutor(workers - 1, mp_context=context)
         try:
-            with context.Pool(workers - 1) as pool:
-                results = pool.imap(_spooled_part, range(len(loaders)))
-                received = 0
-                for index in reversed(range(len(loaders))):
-                    partial = _audit_part(index)
-                    if partial is None:
-                        break  # the workers have come this far: the rest is theirs
-                    finished(index, partial)
-                    while received < len(loaders):  # what the workers finished meanwhile
-                        try:
-                            finished(received, results.next(timeout=0))
-                        except multiprocessing.TimeoutError:
-                            break
-                        received += 1
-                for index, partial in enumerate(results, start=received):
-                    finished(index, partial)
+            results = [pool.submit(_spooled_part, index) for index in range(len(loaders))]
+            received = 0
+            for index in reversed(range(len(loaders))):
+                partial = _audit_part(index)
+                if partial is None:
+                    break  # the workers have come this far: the rest is theirs
+                finished(index, partial)
+                while received < len(loaders) and results[received].done():  # what the workers finished meanwhile
+                    finished(received, results[received].result())
+                    received += 1
+            for index in range(received, len(loaders)):
+                finished(index, results[index].result())
+        except BrokenProcessPool as broken:
+            raise AuditIncomplete(
+                "审计的工作进程意外退出（被终止或内存不足），审计未完成 / an audit worker process ended unexpectedly"
+                " (killed, or out of memory): the audit is incomplete") from broken
         finally:
+            # After a failure the workers finish the part in hand and take no other, before the spool goes.
+            pool.shutdown(wait=True, cancel_futures=True)
             _FORKED.clear()
             walk.progress = progress
     for index in sorted(walked):

@@ -3,7 +3,10 @@ the same register read from a file, and approvals recorded in the database (not 
 
 from __future__ import annotations
 
+import os
+import signal
 import tempfile
+import time
 from datetime import date
 
 import pytest
@@ -13,7 +16,7 @@ from sqlalchemy import update
 from adapters.storage import tables as t
 from bench import generate
 from bench.audit import province_catalog
-from engine import Engine
+from engine import AuditIncomplete, Engine
 from engine.audit import audit, read_from, with_parameters
 from engine.records import RegisterFile
 from engine.requests import Approval
@@ -107,6 +110,44 @@ def test_two_worker_processes_give_the_serial_audit(store, tmp_path, monkeypatch
     assert parallel.as_dict() == serial.as_dict()
     assert seen and seen[-1] == serial.records_in_year > 300
     assert list(spools.iterdir()) == []
+
+
+def _dying_in_the_worker(load, parent: int):
+    """A part's loader that kills the forked worker running it (as the kernel's out-of-memory killer would), and
+    takes its time in the parent, so that the worker has begun before the parent has audited every part."""
+
+    def loaded():
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        time.sleep(0.05)
+        return load()
+
+    return loaded
+
+
+def test_a_worker_process_that_dies_fails_the_audit_instead_of_hanging(store, tmp_path, monkeypatch):
+    """A part claimed by a worker that dies is nobody's: the audit stops with AuditIncomplete (no report that would
+    show its units as compliant, and no wait for an answer that never comes), and the spool is removed."""
+    engine = _province_in(store, 17, 1200)[3]
+    spools = tmp_path / "spools"
+    spools.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spools))
+    loaders = [_dying_in_the_worker(load, os.getpid()) for load in store.audit_loaders(2019)]
+    with pytest.raises(AuditIncomplete, match="工作进程意外退出"):
+        audit(engine, store.units(), year=2019, loaders=loaders, workers=2)
+    assert list(spools.iterdir()) == []
+
+
+def test_a_damaged_body_in_a_part_a_worker_audits_fails_the_audit_naming_the_field(store):
+    """The error a worker meets comes back to the parent as itself: a damaged stored body names its field."""
+    engine = _province_in(store, 17, 1200)[3]
+    first = store.jurisdictions()[0]  # the workers take the parts from the front
+    with store.writing() as connection:
+        row = connection.execute(t.records.select().where(t.records.c.jurisdiction == first, t.records.c.year == 2019,
+                                                          t.records.c.kind == "meeting", t.records.c.counts)).first()
+        connection.execute(update(t.records).where(t.records.c.id == row.id).values(body=row.body.replace('"routine": false', '"routine": "no"').replace('"routine": true', '"routine": "no"')))
+    with pytest.raises(ValidationError, match="routine"):
+        audit(engine, store.units(), year=2019, loaders=store.audit_loaders(2019), workers=2)
 
 
 def test_a_damaged_body_of_a_record_the_audit_decides_fails_the_audit(store, engine):
