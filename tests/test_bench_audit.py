@@ -26,3 +26,13 @@ def test_the_audit_benchmark_reports_its_figures(tmp_path):
     assert figures["audit_plain_python_records_per_s"] > figures["audit_plain_python_year_records_per_s"] > 0
     assert figures["audit_plain_python_disagreements"] == 0 and figures["audit_plain_python_bulletin_disagreements"] == 0
     assert figures["audit_plain_python_rules_excluded"] == []
+
+
+def test_each_timed_audit_starts_from_the_database_file_read_once(tmp_path):
+    """`warmed` reads an SQLite register's whole file, given as a URL or as a path; a server's database is not read."""
+    from bench.audit import warmed
+
+    register = tmp_path / "台账.sqlite3"
+    register.write_bytes(os.urandom(3 * (1 << 20) + 5))
+    assert warmed(f"sqlite:///{register}") == warmed(str(register)) == 3 * (1 << 20) + 5
+    assert warmed("postgresql://postgres@127.0.0.1:5432/test") == 0
