@@ -359,9 +359,10 @@ def _in_workers(walk: "_Walk", loaders: Sequence[Callable[[], Part]], workers: i
     done = [0]
 
     def finished(index: int, partial: "_Walk | str | None") -> None:
-        if isinstance(partial, str):  # a worker's part, waiting in its file
+        if isinstance(partial, str):  # a worker's part, waiting in its file (gone once read: the spool stays small)
             with open(partial, "rb") as spooled:
-                partial = pickle.load(spooled)
+                path, partial = partial, pickle.load(spooled)
+            os.unlink(path)
         if partial is not None:
             walked[index] = partial
             done[0] += partial.done
