@@ -348,7 +348,7 @@ def _in_workers(walk: "_Walk", loaders: Sequence[Callable[[], Part]], workers: i
 
     A worker writes each part's results to a file of its own and sends only the file's name. Sent through the pool's
     pipe, a part's results (megabytes) went 64 KiB at a time, and the parent's thread receiving them had to win the
-    interpreter from the parent's walk for every piece: the worker stood waiting a quarter of its time.
+    interpreter from the parent's walk for every piece: the worker stood waiting a third of its time (5.8 s of 16.7).
 
     A worker that dies (killed, or out of memory) fails the audit with `AuditIncomplete`: the parts it had claimed
     are nobody's, and a report without them would pass their units as compliant."""
