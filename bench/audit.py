@@ -140,15 +140,13 @@ def warmed(db: str) -> int:
     lets go of cached files within a minute or two (1.49 GB cached after reading the 1,000,000-record register, 1.18 GB
     a minute later), and reading the year's rows of that register from a file the cache had let go took 9.9 s, against
     1.7 s from the cache. The first audit after such a pause pays the difference."""
-    from sqlalchemy.engine import make_url
+    from adapters.storage.store import sqlite_file
 
-    from adapters.storage.store import normalise_url
-
-    url = make_url(normalise_url(db))
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+    path = sqlite_file(db)
+    if path is None:
         return 0
     size = 0
-    with open(url.database, "rb") as file:
+    with open(path, "rb") as file:
         while chunk := file.read(1 << 20):
             size += len(chunk)
     return size

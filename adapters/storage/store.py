@@ -63,6 +63,14 @@ def normalise_url(url_or_path: str | None) -> str:
     return f"sqlite:///{Path(url_or_path).expanduser().resolve()}"
 
 
+def sqlite_file(url_or_path: str) -> str | None:
+    """The file of an SQLite register (given as a URL or a path); None for a server's database or one in memory."""
+    url = make_url(normalise_url(url_or_path))
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return url.database
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -178,12 +186,8 @@ class Store:
                 fcntl.flock(self._writer_fd, fcntl.LOCK_UN)
 
     def _writer_lock_path(self) -> str | None:
-        if self.dialect != "sqlite" or os.name != "posix":
-            return None
-        database = make_url(self.url).database
-        if not database or database == ":memory:":
-            return None
-        return database + ".writers"
+        database = sqlite_file(self.url) if os.name == "posix" else None
+        return None if database is None else database + ".writers"
 
     # -- screening -----------------------------------------------------------------------------------------
     def decide(self, engine, request: Any, as_of: date | None = None) -> Decision:
