@@ -13,11 +13,11 @@ order). Without it, every record of the period counts.
 from __future__ import annotations
 
 import bisect
-from functools import cached_property
-from operator import attrgetter
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
+from operator import attrgetter
 from typing import Iterable, Protocol, Sequence
 
 from .records import COUNTING_STATUSES, FiledPlan, Unit
