@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test bench clean browser
+.PHONY: run test bench clean browser wheelhouse offline-check
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "需要 Python 3.11 或 3.12 / Python 3.11 or 3.12 is required"; exit 2; }
@@ -37,5 +37,16 @@ test: $(STAMP) browser
 	$(BIN)/jianfu rules lint
 	$(BIN)/python -m pytest
 
+# An offline install for an intranet: the project's wheel and a wheel of every dependency (durable-rules built once
+# from its sdist for this platform), so that `pip install --no-index --find-links dist/wheelhouse jianfu` needs no
+# network. `make offline-check` proves it in a fresh venv outside the checkout (CI runs it after the tests).
+wheelhouse: $(STAMP)
+	rm -rf dist/wheelhouse
+	$(BIN)/python -m pip wheel --quiet --wheel-dir dist/wheelhouse .
+	@ls dist/wheelhouse | wc -l | xargs printf '%s wheels in dist/wheelhouse/, '; du -sh dist/wheelhouse | cut -f1
+
+offline-check: wheelhouse
+	PYTHON=$(PYTHON) bash tests/offline_install.sh dist/wheelhouse
+
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) dist

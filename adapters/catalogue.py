@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.facts import FACTS
-from engine.packs import Catalog, LoadedPack, Parameter, Rule
+from jianfu import shipped
+from jianfu.engine.facts import FACTS
+from jianfu.engine.packs import Catalog, LoadedPack, Parameter, Rule
 
-FEATURES = Path(__file__).resolve().parents[1] / "features"
+FEATURES = shipped("features")
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from engine.decisions import Decision
-from engine.packs import Catalog, Rule
+from jianfu.engine.decisions import Decision
+from jianfu.engine.packs import Catalog, Rule
 
 DECISION_ZH = {"approve": "批准", "reject": "驳回"}
 SEVERITY_ZH = {"block": "阻止", "advice": "提醒", "waived": "已批准豁免"}

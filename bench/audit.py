@@ -2,7 +2,7 @@
 
 The seeded province has rule packs for only a few of its cities; to time an audit that re-checks every record, the
 benchmark applies the Jingdezhen pack (004) to every jurisdiction of the province (a copy of the pack, changed in
-its `jurisdiction` list only). `python -m bench.audit DB YEAR [WORKERS]` prints one run's figures as one JSON
+its `jurisdiction` list only). `python -m jianfu.bench.audit DB YEAR [WORKERS]` prints one run's figures as one JSON
 object; `bench/run.py` names them in `jianfu bench --json`:
 
 - `audit_records_per_s` is SPEC's figure ("the yearly audit of that register ≥ 50,000 records/s"): the register's
@@ -34,17 +34,18 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from jianfu import shipped
+
 
 
 def province_catalog(places: list[str], effective_from: str | None = None):
     """Pack 004 applied to every place (and, for a test, in force from another day)."""
-    from engine import load_folder
+    from jianfu.engine import load_folder
 
     folder = Path(tempfile.mkdtemp(prefix="jianfu-bench-packs-"))
     try:
-        shutil.copytree(ROOT / "rules" / "sources", folder / "sources")
-        text = (ROOT / "rules" / "jingdezhen-2019.yaml").read_text(encoding="utf-8")
+        shutil.copytree(shipped("rules") / "sources", folder / "sources")
+        text = (shipped("rules") / "jingdezhen-2019.yaml").read_text(encoding="utf-8")
         text = re.sub(r"(?m)^jurisdiction: \[景德镇市\]$", "jurisdiction: [" + ", ".join(places) + "]", text, count=1)
         if effective_from is not None:  # the pack and its parameters' values
             text = text.replace('"2019-03-19"', f'"{effective_from}"')
@@ -56,9 +57,9 @@ def province_catalog(places: list[str], effective_from: str | None = None):
 
 def measure(db: str, year: int, workers: int = 1) -> dict[str, Any]:
     """Audit `year` of the register at `db` the way `jianfu audit --db` does; figures only."""
-    from adapters.storage import open_store
-    from engine import Engine
-    from engine.audit import audit, read_from
+    from jianfu.adapters.storage import open_store
+    from jianfu.engine import Engine
+    from jianfu.engine.audit import audit, read_from
 
     from .run import peak_children_rss_mb, peak_rss_mb
 
@@ -140,7 +141,7 @@ def warmed(db: str) -> int:
     lets go of cached files within a minute or two (1.49 GB cached after reading the 1,000,000-record register, 1.18 GB
     a minute later), and reading the year's rows of that register from a file the cache had let go took 9.9 s, against
     1.7 s from the cache. The first audit after such a pause pays the difference."""
-    from adapters.storage.store import sqlite_file
+    from jianfu.adapters.storage.store import sqlite_file
 
     path = sqlite_file(db)
     if path is None:
@@ -154,7 +155,7 @@ def warmed(db: str) -> int:
 
 def in_own_process(db: str, year: int, workers: int = 1) -> dict[str, Any]:
     warmed(db)
-    done = subprocess.run([sys.executable, "-m", "bench.audit", db, str(year), str(workers)], capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run([sys.executable, "-m", "jianfu.bench.audit", db, str(year), str(workers)], capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(done.stderr)
     return json.loads(done.stdout)

@@ -11,7 +11,7 @@ from typing import Iterator
 
 from pydantic import TypeAdapter
 
-from engine.records import FiledPlan, Record, Unit
+from jianfu.engine.records import FiledPlan, Record, Unit
 
 RECORD = TypeAdapter(Record)
 

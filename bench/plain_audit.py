@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from engine.records import Record
+from jianfu.engine.records import Record
 
 from .plain import plain_violations
 

@@ -16,18 +16,20 @@ from typing import Any, Callable
 
 from pydantic import TypeAdapter
 
-from adapters.storage import SqlRegister, open_store
-from engine import Engine, load_folder
-from engine.evaluator import Evaluator
-from engine.records import RegisterFile
-from engine.requests import Plan, Submission
+from jianfu.adapters.storage import SqlRegister, open_store
+from platformdirs import user_cache_dir
+
+from jianfu import shipped
+from jianfu.engine import Engine, load_folder
+from jianfu.engine.evaluator import Evaluator
+from jianfu.engine.records import RegisterFile
+from jianfu.engine.requests import Plan, Submission
 
 from . import audit as audit_bench
 from . import generate
 from .plain import plain_decide
 
-ROOT = Path(__file__).resolve().parents[1]
-CACHE = ROOT / "bench" / ".cache"
+CACHE = Path(user_cache_dir("jianfu")) / "bench"  # generated registers, kept between runs (never in the install)
 REQUEST = TypeAdapter(Submission)
 BATCH = 50_000
 
@@ -106,7 +108,7 @@ def department_plan(unit: str) -> Plan:
 def audit_figures(db: str, say: Callable[[str], None]) -> dict[str, Any]:
     """The yearly audit of 2019 as `jianfu audit --db` runs it by default (one process per core), then in one process
     and hand-written in plain Python; each audit in a process of its own."""
-    from adapters.cli.audit import default_workers
+    from jianfu.adapters.cli.audit import default_workers
 
     workers = default_workers()
     say(f"the yearly audit of 2019 in {workers} process(es), as jianfu audit runs it …")
@@ -163,7 +165,7 @@ def run(records: int = 1_000_000, db: str | None = None, seed: int = 7, samples:
     if only == "audit":
         store.close()
         return {"records": in_register, "database": store.dialect, "load_s": round(load_s, 1) if load_s is not None else None, **audit_figures(db, say)}
-    engine = Engine(load_folder(ROOT / "rules"))
+    engine = Engine(load_folder(shipped("rules")))
     requests = screening_requests(seed, samples)
 
     say("screening through the engine …")

@@ -21,14 +21,15 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from jianfu import shipped
+
 
 
 def _bodies(count: int = 500) -> list[bytes]:
     """Screenings of the sample's kinds, ids and dates varied (the office's everyday mix)."""
     import yaml
 
-    sample = yaml.safe_load((REPO / "examples" / "requests.yaml").read_text(encoding="utf-8"))
+    sample = yaml.safe_load((shipped("examples") / "requests.yaml").read_text(encoding="utf-8"))
     out = []
     for i in range(count):
         request = dict(sample[i % len(sample)])
@@ -102,24 +103,24 @@ def _free_port() -> int:
 
 
 def run(seconds: float = 60.0, workers: int = 2, clients: int = 8, warmup: float = 5.0, db: str | None = None) -> dict:
-    from adapters.files.read import read_register
-    from adapters.service.auth import UsersFile
-    from adapters.storage import open_store
+    from jianfu.adapters.files.read import read_register
+    from jianfu.adapters.service.auth import UsersFile
+    from jianfu.adapters.storage import open_store
 
     with tempfile.TemporaryDirectory(prefix="jianfu-bench-service-") as tmp:
         folder = Path(tmp)
         db = db or f"sqlite:///{folder / 'register.sqlite3'}"
         store = open_store(db)
         if store.counts()["records"] == 0:  # an empty register gets the sample; a given one is used as it is
-            store.import_register(read_register(REPO / "examples" / "register.yaml"), source="import:register.yaml")
+            store.import_register(read_register(shipped("examples") / "register.yaml"), source="import:register.yaml")
         store.close()
         token = UsersFile(folder / "users.yaml").add("基准测试", "office")
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
         log = open(folder / "service.log", "wb")
         server = subprocess.Popen(
-            [sys.executable, "-m", "adapters.cli", "serve", "--port", str(port), "--db", db, "--users", str(folder / "users.yaml"), "--workers", str(workers)],
-            cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "jianfu", "serve", "--port", str(port), "--db", db, "--users", str(folder / "users.yaml"), "--workers", str(workers)],
+            stdout=log, stderr=subprocess.STDOUT,
         )
         try:
             _wait(url, server, folder)

@@ -14,12 +14,12 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 from pytest_bdd import given, parsers, then, when
 
-from adapters.files import tabular
-from engine import Engine, EvaluationError, MemoryRegister, load_folder
-from engine.audit import audit
-from engine.records import FiledPlan, Record, Unit
-from engine.requests import Plan, Submission
-from engine.sources import load_yaml
+from jianfu.adapters.files import tabular
+from jianfu.engine import Engine, EvaluationError, MemoryRegister, load_folder
+from jianfu.engine.audit import audit
+from jianfu.engine.records import FiledPlan, Record, Unit
+from jianfu.engine.requests import Plan, Submission
+from jianfu.engine.sources import load_yaml
 
 RULES = Path(__file__).resolve().parents[1] / "rules"
 KIND_ZH = {"文件": "document", "会议": "meeting", "督查检查考核": "inspection", "督查": "inspection", "简报": "bulletin"}

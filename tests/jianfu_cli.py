@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-JIANFU = [sys.executable, "-m", "adapters.cli"]
+JIANFU = [sys.executable, "-m", "jianfu"]
 
 
 def jianfu(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:

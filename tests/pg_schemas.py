@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from sqlalchemy import create_engine, text
 
-from adapters.storage import normalise_url
+from jianfu.adapters.storage import normalise_url
 
 POSTGRES = os.environ.get("JIANFU_TEST_POSTGRES_URL")
 SKIP_REASON = "PostgreSQL 测试未运行：未设置 JIANFU_TEST_POSTGRES_URL / PostgreSQL tests skipped: set JIANFU_TEST_POSTGRES_URL"

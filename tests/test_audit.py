@@ -25,10 +25,10 @@ import openpyxl
 import pytest
 from pydantic import TypeAdapter
 
-from engine import Engine, load_folder
-from engine.audit import audit, flips, parse_parameters, with_parameters
-from engine.errors import InvalidInput
-from engine.records import Record, Unit
+from jianfu.engine import Engine, load_folder
+from jianfu.engine.audit import audit, flips, parse_parameters, with_parameters
+from jianfu.engine.errors import InvalidInput
+from jianfu.engine.records import Record, Unit
 from jianfu_cli import ROOT, jianfu
 
 RECORD = TypeAdapter(Record)

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from bench import generate
-from bench.audit import province_catalog
-from engine import Engine, MemoryRegister, NoPackInForce
-from engine.audit import audit
-from engine.records import COUNTING_STATUSES
+from jianfu.bench import generate
+from jianfu.bench.audit import province_catalog
+from jianfu.engine import Engine, MemoryRegister, NoPackInForce
+from jianfu.engine.audit import audit
+from jianfu.engine.records import COUNTING_STATUSES
 
 
 @pytest.fixture(scope="module")

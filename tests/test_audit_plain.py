@@ -10,14 +10,15 @@ from collections import Counter
 import pytest
 import yaml
 
-from adapters.storage import open_store
-from bench.audit import ROOT, province_catalog
-from bench.plain_audit import disagreements, plain_audit
-from bench.run import load
-from engine import Engine
-from engine.audit import audit
-from engine.records import RegisterFile
-from engine.requests import Approval
+from jianfu.adapters.storage import open_store
+from jianfu import shipped
+from jianfu.bench.audit import province_catalog
+from jianfu.bench.plain_audit import disagreements, plain_audit
+from jianfu.bench.run import load
+from jianfu.engine import Engine
+from jianfu.engine.audit import audit
+from jianfu.engine.records import RegisterFile
+from jianfu.engine.requests import Approval
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +126,7 @@ def test_a_register_breaking_every_blocking_rule_is_audited_alike(tmp_path):
     result, plain = _both_audits(store)
 
     assert disagreements(result, plain) == {"records": 0, "bulletin_units": 0, "records_in_year": 0}
-    pack = yaml.safe_load((ROOT / "rules" / "jingdezhen-2019.yaml").read_text(encoding="utf-8"))
+    pack = yaml.safe_load((shipped("rules") / "jingdezhen-2019.yaml").read_text(encoding="utf-8"))
     blocking = {r["id"] for r in pack["rules"] if r["severity"] == "block"}
     assert set().union(*plain.violations.values()) == blocking
     assert "M2" not in plain.violations and "M6" not in plain.violations and plain.not_checked == {"B3"}

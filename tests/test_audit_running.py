@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
-from bench import generate
-from engine.audit.running import RunningRegister
-from engine.records import COUNTING_STATUSES, Record
-from engine.register import MemoryRegister
+from jianfu.bench import generate
+from jianfu.engine.audit.running import RunningRegister
+from jianfu.engine.records import COUNTING_STATUSES, Record
+from jianfu.engine.register import MemoryRegister
 
 RECORD = TypeAdapter(Record)
 PLACE, UNITS = "景德镇市", ("市教育局", "市财政局")

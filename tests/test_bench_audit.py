@@ -30,7 +30,7 @@ def test_the_audit_benchmark_reports_its_figures(tmp_path):
 
 def test_each_timed_audit_starts_from_the_database_file_read_once(tmp_path):
     """`warmed` reads an SQLite register's whole file, given as a URL or as a path; a server's database is not read."""
-    from bench.audit import warmed
+    from jianfu.bench.audit import warmed
 
     register = tmp_path / "台账.sqlite3"
     register.write_bytes(os.urandom(3 * (1 << 20) + 5))

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from adapters.files.read import read_register, read_requests
-from engine import Engine, EvaluationError, MemoryRegister, load_folder
-from engine.evaluator import Evaluator
+from jianfu.adapters.files.read import read_register, read_requests
+from jianfu.engine import Engine, EvaluationError, MemoryRegister, load_folder
+from jianfu.engine.evaluator import Evaluator
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import InvalidPack, load_folder
+from jianfu.engine import InvalidPack, load_folder
 from jianfu_cli import ROOT, jianfu
 
 RULES = ROOT / "rules"
@@ -163,8 +163,8 @@ def test_the_pack_in_force_is_chosen_anew_on_every_day_a_pack_starts_or_stops(pa
     still gets its own answer, and a day outside every pack is refused each time it is asked."""
     from datetime import date
 
-    from engine import NoPackInForce
-    from engine.audit.whatif import with_parameters
+    from jianfu.engine import NoPackInForce
+    from jianfu.engine.audit.whatif import with_parameters
 
     mutate(packs, 'effective:\n  from: "2019-03-19"', 'effective:\n  from: "2019-03-19"\n  until: "2021-06-30"')
     catalog = load_folder(packs)

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
-from engine import Engine, MemoryRegister, NoPackInForce, load_folder
-from engine.records import Record, Unit
-from engine.requests import Submission
+from jianfu.engine import Engine, MemoryRegister, NoPackInForce, load_folder
+from jianfu.engine.records import Record, Unit
+from jianfu.engine.requests import Submission
 
 ROOT = Path(__file__).resolve().parents[1]
 ENGINE = Engine(load_folder(ROOT / "rules"))

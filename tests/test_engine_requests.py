@@ -9,8 +9,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from adapters.files.read import read_requests
-from engine import InvalidInput
+from jianfu.adapters.files.read import read_requests
+from jianfu.engine import InvalidInput
 from jianfu_cli import jianfu
 
 MEETING = """\

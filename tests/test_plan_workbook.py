@@ -7,8 +7,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from adapters.files.plan_workbook import write_template
-from adapters.files.read import read_plan
+from jianfu.adapters.files.plan_workbook import write_template
+from jianfu.adapters.files.read import read_plan
 from jianfu_cli import ROOT, jianfu
 
 REGISTER = ROOT / "examples" / "register.yaml"

@@ -17,10 +17,10 @@ from loguru import logger
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from engine import Engine, InvalidInput
-from engine.audit import audit as run_audit
-from engine.audit import audit_what_if, implausible_years, parse_parameters
-from engine.errors import FieldError
+from jianfu.engine import Engine, InvalidInput
+from jianfu.engine.audit import audit as run_audit
+from jianfu.engine.audit import audit_what_if, implausible_years, parse_parameters
+from jianfu.engine.errors import FieldError
 
 from .common import DbOption, RegisterOption, RulesOption, VerboseOption, guard, load_catalog, setup_logging
 
@@ -42,7 +42,7 @@ def audit(
     verbose: int = VerboseOption,
 ) -> None:
     """年度合规审计：按各记录日期生效的规则复核当年台账，输出 HTML/XLSX/JSON/Markdown 报告 / the yearly compliance audit."""
-    from adapters.reports.audit import SUFFIXES, render
+    from jianfu.adapters.reports.audit import SUFFIXES, render
 
     setup_logging(verbose)
     with guard("审计未完成，未写出任何报告 / audit not done: nothing written"):
@@ -80,11 +80,11 @@ class _Source:
         self.workers = workers
         self.data = self.store = None
         if register is not None:
-            from adapters.files.read import read_register
+            from jianfu.adapters.files.read import read_register
 
             self.data = read_register(register)
         else:
-            from adapters.storage import open_store
+            from jianfu.adapters.storage import open_store
 
             self.store = open_store(db)
 

@@ -10,7 +10,7 @@ import typer
 
 def bench(
     records: int = typer.Option(1_000_000, "--records", help="台账记录数 / records in the generated register"),
-    db: Optional[str] = typer.Option(None, "--db", help="数据库 URL（默认 bench/.cache 下的 SQLite） / database URL"),
+    db: Optional[str] = typer.Option(None, "--db", help="数据库 URL（默认用户缓存目录下的 SQLite） / database URL (default: a SQLite file in the user cache folder)"),
     seed: int = typer.Option(7, "--seed"),
     samples: int = typer.Option(2000, "--samples", help="审查次数 / screenings to time"),
     as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象 / print one JSON object"),
@@ -24,11 +24,11 @@ def bench(
     if only not in (None, "audit"):
         raise typer.BadParameter(f"未知的部分 {only}，可选 audit / unknown part {only}: audit", param_hint="--only")
     if service:
-        from bench.service import run as run_service
+        from jianfu.bench.service import run as run_service
 
         result = run_service(seconds=seconds, workers=workers, clients=clients, db=db)
     else:
-        from bench.run import run
+        from jianfu.bench.run import run
 
         result = run(records=records, db=db, seed=seed, samples=samples, only=only)
     if as_json:

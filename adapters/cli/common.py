@@ -15,12 +15,12 @@ import typer
 from loguru import logger
 from rich.console import Console
 
-from engine import Catalog, InvalidInput, InvalidPack, load_folder
-from engine.errors import EvaluationError, JianfuError
+from jianfu import shipped
+from jianfu.engine import Catalog, InvalidInput, InvalidPack, load_folder
+from jianfu.engine.errors import EvaluationError, JianfuError
 
 EXIT_APPROVED, EXIT_REJECTED, EXIT_INVALID = 0, 1, 2
-REPO = Path(__file__).resolve().parents[2]
-DEFAULT_RULES = REPO / "rules"
+DEFAULT_RULES = shipped("rules")
 
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)  # an error line is never broken: file paths stay greppable
 

@@ -12,10 +12,10 @@ import typer
 from loguru import logger
 from rich.console import Console
 
-from adapters.files.read import item_lines, read_plan, read_register, read_requests
-from adapters.output import FORMATS, RuleBook, as_json, junit, markdown, sarif, table
-from engine import Engine, MemoryRegister
-from engine.register import EMPTY_REGISTER
+from jianfu.adapters.files.read import item_lines, read_plan, read_register, read_requests
+from jianfu.adapters.output import FORMATS, RuleBook, as_json, junit, markdown, sarif, table
+from jianfu.engine import Engine, MemoryRegister
+from jianfu.engine.register import EMPTY_REGISTER
 
 from . import audit as audit_cli
 from . import bench as bench_cli
@@ -109,7 +109,7 @@ def check(
             view = load_register(register)
             decisions = [engine.decide(item, view, day) for item in items]
         else:
-            from adapters.storage import open_store
+            from jianfu.adapters.storage import open_store
 
             store = open_store(db)
             if record:
@@ -139,7 +139,7 @@ def plan(
     `jianfu plan template [--out 模板.xlsx]` 生成带中文表头、下拉选项和示例行的模板 / writes the XLSX template."""
     setup_logging(verbose)
     if str(plan_file) == "template":
-        from adapters.files.plan_workbook import write_template
+        from jianfu.adapters.files.plan_workbook import write_template
 
         target = out or Path("年度计划模板.xlsx")
         write_template(target)
@@ -155,12 +155,12 @@ def plan(
         if register is not None or db is None:
             result = engine.check_plan(annual, load_register(register), day)
         else:
-            from adapters.storage import SqlRegister, open_store
+            from jianfu.adapters.storage import SqlRegister, open_store
 
             with open_store(db).reading() as connection:
                 result = engine.check_plan(annual, SqlRegister(connection), day)
         if out is not None:
-            from adapters.files.plan_workbook import write_checked
+            from jianfu.adapters.files.plan_workbook import write_checked
 
             write_checked(plan_file, result, out, RuleBook(catalog), lang)
     if fmt == "table":
@@ -179,7 +179,7 @@ def schema(
     out: Path = typer.Option(Path("schemas"), "--out", "-o", help="输出目录 / output folder"),
 ) -> None:
     """生成规则包、申请、台账和决定的 JSON Schema / write the JSON Schemas of packs, requests, registers, decisions."""
-    from engine.schemas import all_schemas
+    from jianfu.engine.schemas import all_schemas
 
     out.mkdir(parents=True, exist_ok=True)
     for name, document in all_schemas().items():

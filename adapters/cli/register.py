@@ -9,9 +9,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from adapters.files.read import read_register
-from adapters.files.write import write_register
-from adapters.storage import open_store
+from jianfu.adapters.files.read import read_register
+from jianfu.adapters.files.write import write_register
+from jianfu.adapters.storage import open_store
 
 from .common import StoreDbOption, VerboseOption, err_console, guard, setup_logging
 

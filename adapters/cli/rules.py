@@ -12,11 +12,11 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
-from adapters.catalogue import features_dir, find_rule
-from adapters.scenarios import index
-from engine import InvalidPack, load_folder
+from jianfu.adapters.catalogue import features_dir, find_rule
+from jianfu.adapters.scenarios import index
+from jianfu.engine import InvalidPack, load_folder
 
-from .common import EXIT_INVALID, REPO, RulesOption, VerboseOption, err_console, fail, load_catalog, rules_dir, setup_logging
+from .common import EXIT_INVALID, RulesOption, VerboseOption, err_console, fail, load_catalog, rules_dir, setup_logging
 
 app = typer.Typer(help="规则包：列出、查看、检查、测试 / the rule packs: list, show, lint, test", no_args_is_help=True, rich_markup_mode=None)
 FeaturesOption = typer.Option(None, "--features", help="场景目录 / folder of feature files", show_default="features/")
@@ -116,4 +116,4 @@ def test(ctx: typer.Context, features: Optional[Path] = FeaturesOption) -> None:
     """运行特性场景（pytest-bdd） / run the feature scenarios with pytest-bdd; extra arguments go to pytest."""
     folder = features_dir(features)
     command = [sys.executable, "-m", "pytest", str(folder), "-q", *ctx.args]
-    raise typer.Exit(subprocess.call(command, cwd=REPO))
+    raise typer.Exit(subprocess.call(command, cwd=folder.parent))

@@ -12,7 +12,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .common import StoreDbOption, EXIT_INVALID, REPO, RulesOption, VerboseOption, err_console, guard, load_catalog, setup_logging
+from jianfu import shipped
+
+from .common import StoreDbOption, EXIT_INVALID, RulesOption, VerboseOption, err_console, guard, load_catalog, setup_logging
 
 UsersOption = typer.Option(None, "--users", envvar="JIANFU_USERS", help="用户文件 / users file (YAML; default: the user's config directory)")
 DEMO_USERS = (
@@ -27,7 +29,7 @@ log_app = typer.Typer(help="决定日志：核验、重放、查看 / the decisi
 
 
 def _users_file(option: Optional[Path]) -> Path:
-    from adapters.service.settings import default_users_file
+    from jianfu.adapters.service.settings import default_users_file
 
     return Path(option) if option else default_users_file()
 
@@ -46,14 +48,14 @@ def serve(
     verbose: int = VerboseOption,
 ) -> None:
     """启动服务（网页与 API） / serve the web pages and the API (uvicorn)."""
-    from adapters.service.auth import UsersFile
+    from jianfu.adapters.service.auth import UsersFile
 
     setup_logging(verbose)
     if demo:
         db, users = _demo(demo_dir, db, users)
     with guard("服务无法启动 / the service cannot start"):
         load_catalog(rules)  # an invalid pack stops here, with every error printed
-        from adapters.storage import open_store
+        from jianfu.adapters.storage import open_store
 
         open_store(db).close()  # migrate once here, not in every worker at the same time
     users_file = _users_file(users)
@@ -75,16 +77,16 @@ def serve(
     import uvicorn
 
     uvicorn.run(
-        "adapters.service.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
+        "jianfu.adapters.service.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
         log_level="warning" if verbose == 0 else "info", access_log=verbose > 0, proxy_headers=False,
     )
 
 
 def _demo(folder: Path, db: Optional[str], users: Optional[Path]) -> tuple[str, Path]:
     """A fresh SQLite register with the sample data and four users whose tokens are printed once."""
-    from adapters.files.read import read_register
-    from adapters.service.auth import ROLE_ZH, UsersFile
-    from adapters.storage import open_store
+    from jianfu.adapters.files.read import read_register
+    from jianfu.adapters.service.auth import ROLE_ZH, UsersFile
+    from jianfu.adapters.storage import open_store
 
     if folder.exists():
         shutil.rmtree(folder)
@@ -93,7 +95,7 @@ def _demo(folder: Path, db: Optional[str], users: Optional[Path]) -> tuple[str, 
     users = users or (folder / "users.yaml").resolve()
     with guard():
         store = open_store(db)
-        counts = store.import_register(read_register(REPO / "examples" / "register.yaml"), source="import:register.yaml", actor="demo")
+        counts = store.import_register(read_register(shipped("examples") / "register.yaml"), source="import:register.yaml", actor="demo")
         store.close()
     typer.echo(f"示例台账 / sample register: {db}（单位 {counts['units']}，记录 {counts['records']}，计划 {counts['plans']}）")
     file = UsersFile(users)
@@ -114,7 +116,7 @@ def users_add(
     users: Optional[Path] = UsersOption,
 ) -> None:
     """添加用户，打印其令牌（只显示这一次） / add a user and print their token (shown this once only)."""
-    from adapters.service.auth import UsersFile
+    from jianfu.adapters.service.auth import UsersFile
 
     try:
         token = UsersFile(_users_file(users)).add(name, role, unit)
@@ -127,7 +129,7 @@ def users_add(
 @users_app.command("list")
 def users_list(users: Optional[Path] = UsersOption) -> None:
     """列出用户（不显示令牌） / list the users (never their tokens)."""
-    from adapters.service.auth import ROLE_ZH, UsersFile
+    from jianfu.adapters.service.auth import ROLE_ZH, UsersFile
 
     table = Table("用户 / name", "角色 / role", "单位 / unit")
     try:
@@ -143,7 +145,7 @@ def users_list(users: Optional[Path] = UsersOption) -> None:
 @users_app.command("revoke")
 def users_revoke(name: str = typer.Argument(...), users: Optional[Path] = UsersOption) -> None:
     """吊销用户及其令牌（运行中的服务立即生效） / revoke a user and their token (a running service stops accepting it at once)."""
-    from adapters.service.auth import UsersFile
+    from jianfu.adapters.service.auth import UsersFile
 
     try:
         UsersFile(_users_file(users)).revoke(name)
@@ -157,8 +159,8 @@ def users_revoke(name: str = typer.Argument(...), users: Optional[Path] = UsersO
 @log_app.command("verify")
 def log_verify(db: Optional[str] = StoreDbOption, as_json: bool = typer.Option(False, "--json")) -> None:
     """核验决定日志的哈希链：被改动或缺失的条目逐一列出，退出码 1 / find every altered or missing entry (exit 1)."""
-    from adapters.storage import decision_log as log
-    from adapters.storage import open_store
+    from jianfu.adapters.storage import decision_log as log
+    from jianfu.adapters.storage import open_store
 
     with guard():
         store = open_store(db)
@@ -185,8 +187,8 @@ def log_replay(
     """按条目所列规则包重新作出决定，并说明结果是否相同 / decide the entry again with the packs it names: same or not.
 
     Exit 0 the same; 1 different, or a pack it names changed or is missing (then nothing is claimed); 2 no such entry."""
-    from adapters.service.replay import replay
-    from adapters.storage import open_store
+    from jianfu.adapters.service.replay import replay
+    from jianfu.adapters.storage import open_store
 
     with guard():
         catalog = load_catalog(rules)
@@ -207,8 +209,8 @@ def log_replay(
 @log_app.command("show")
 def log_show(db: Optional[str] = StoreDbOption, limit: int = typer.Option(20, "--limit")) -> None:
     """最近的日志条目 / the newest entries."""
-    from adapters.storage import decision_log as log
-    from adapters.storage import open_store
+    from jianfu.adapters.storage import decision_log as log
+    from jianfu.adapters.storage import open_store
 
     with guard():
         store = open_store(db)

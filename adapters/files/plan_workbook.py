@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from engine.decide import PlanCheck, VALUE_ZH
+from jianfu.engine.decide import PlanCheck, VALUE_ZH
 
 from . import xlsx
 from .sheets import KIND_SHEETS, cell_value, columns_for

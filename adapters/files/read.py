@@ -11,10 +11,10 @@ from typing import Any, Callable
 
 from pydantic import TypeAdapter, ValidationError
 
-from engine.errors import FieldError, InvalidInput, from_validation_error
-from engine.records import RegisterFile
-from engine.requests import Plan, Submission
-from engine.sources import Located, SourceError, load_json, load_yaml
+from jianfu.engine.errors import FieldError, InvalidInput, from_validation_error
+from jianfu.engine.records import RegisterFile
+from jianfu.engine.requests import Plan, Submission
+from jianfu.engine.sources import Located, SourceError, load_json, load_yaml
 
 from . import tabular
 

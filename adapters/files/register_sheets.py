@@ -9,9 +9,9 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from engine.errors import FieldError, InvalidInput, from_validation_error
-from engine.records import FiledPlan, Record, RegisterFile, Unit
-from engine.requests import Submission
+from jianfu.engine.errors import FieldError, InvalidInput, from_validation_error
+from jianfu.engine.records import FiledPlan, Record, RegisterFile, Unit
+from jianfu.engine.requests import Submission
 
 from . import tabular
 from .read import SHEET_KINDS, _register_consistency, read_sheets

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from engine.errors import FieldError, Path
+from jianfu.engine.errors import FieldError, Path
 
 from .columns import BY_HEADER, CODE_OF_ZH, RESULT_HEADERS, Column
 

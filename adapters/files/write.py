@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from engine.errors import FieldError, InvalidInput
-from engine.records import RegisterFile
+from jianfu.engine.errors import FieldError, InvalidInput
+from jianfu.engine.records import RegisterFile
 
 from . import xlsx
 from .sheets import (

@@ -17,9 +17,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from openpyxl import Workbook
 from pygal.style import Style
 
-from adapters.files.xlsx import REJECT_FILL, APPROVE_FILL, header, put, widths
-from engine.audit import Audit, Flip
-from engine.audit.run import LIGHT_ZH
+from jianfu.adapters.files.xlsx import REJECT_FILL, APPROVE_FILL, header, put, widths
+from jianfu.engine.audit import Audit, Flip
+from jianfu.engine.audit.run import LIGHT_ZH
 
 SUFFIXES = (".html", ".xlsx", ".json", ".md")
 TEMPLATES = Path(__file__).resolve().parent / "templates"

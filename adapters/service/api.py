@@ -28,14 +28,14 @@ from fastapi.responses import Response
 from pydantic import Field, TypeAdapter
 from starlette.concurrency import run_in_threadpool
 
-from engine import Decision
-from engine.records import FiledPlan, Record
-from engine.requests import Approval
-from engine.types import Contract
+from jianfu.engine import Decision
+from jianfu.engine.records import FiledPlan, Record
+from jianfu.engine.requests import Approval
+from jianfu.engine.types import Contract
 
-from adapters.catalogue import find_rule
-from adapters.files.read import model_from_json
-from adapters.storage import decision_log as log
+from jianfu.adapters.catalogue import find_rule
+from jianfu.adapters.files.read import model_from_json
+from jianfu.adapters.storage import decision_log as log
 
 from .auth import User, api_user, check_unit, require
 from .errors import as_service_error, not_found
@@ -144,7 +144,7 @@ async def plans_check(
 
 
 def _missing_file():
-    from engine.errors import FieldError, InvalidInput
+    from jianfu.engine.errors import FieldError, InvalidInput
 
     return InvalidInput([FieldError(("file",), "缺少上传的文件（表单字段 file）", "no file uploaded (form field `file`)")])
 

@@ -16,10 +16,10 @@ from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 
-from engine import Engine, load_folder
+from jianfu.engine import Engine, load_folder
 
-from adapters.cli.common import rules_dir
-from adapters.storage import open_store
+from jianfu.adapters.cli.common import rules_dir
+from jianfu.adapters.storage import open_store
 
 from . import errors
 from .auth import Directory
@@ -146,8 +146,8 @@ def _openapi(app: FastAPI) -> dict:
     from fastapi.openapi.utils import get_openapi
     from pydantic import TypeAdapter
 
-    from engine.records import FiledPlan, Record
-    from engine.requests import Plan, Request
+    from jianfu.engine.records import FiledPlan, Record
+    from jianfu.engine.requests import Plan, Request
 
     schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
     components = schema.setdefault("components", {}).setdefault("schemas", {})

@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from engine.errors import EvaluationError, FieldError, InvalidInput, InvalidPack, JianfuError, NoPackInForce
+from jianfu.engine.errors import EvaluationError, FieldError, InvalidInput, InvalidPack, JianfuError, NoPackInForce
 
 
 class ServiceError(Exception):

@@ -33,19 +33,19 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from adapters.catalogue import features_dir, find_rule
-from adapters.files import tabular
-from adapters.files.columns import STATUS_ZH, Column
-from adapters.files.plan_workbook import write_template
-from adapters.files.sheets import columns_for
-from adapters.output import DECISION_ZH, SEVERITY_ZH, RuleBook
-from adapters.scenarios import index as scenario_index
-from engine import Decision
-from engine.decide import APPROVER_ZH, VALUE_ZH, show_value
-from engine.audit import implausible_years, parse_parameters
-from engine.errors import FieldError, JianfuError, from_validation_error
-from engine.facts import FACTS
-from engine.requests import KINDS, Bulletin, Document, Inspection, Meeting, Request as RequestModel
+from jianfu.adapters.catalogue import features_dir, find_rule
+from jianfu.adapters.files import tabular
+from jianfu.adapters.files.columns import STATUS_ZH, Column
+from jianfu.adapters.files.plan_workbook import write_template
+from jianfu.adapters.files.sheets import columns_for
+from jianfu.adapters.output import DECISION_ZH, SEVERITY_ZH, RuleBook
+from jianfu.adapters.scenarios import index as scenario_index
+from jianfu.engine import Decision
+from jianfu.engine.decide import APPROVER_ZH, VALUE_ZH, show_value
+from jianfu.engine.audit import implausible_years, parse_parameters
+from jianfu.engine.errors import FieldError, JianfuError, from_validation_error
+from jianfu.engine.facts import FACTS
+from jianfu.engine.requests import KINDS, Bulletin, Document, Inspection, Meeting, Request as RequestModel
 
 from . import auth, screening
 from .auth import COOKIE, ROLE_ZH, ROLES, User

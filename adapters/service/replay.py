@@ -20,13 +20,13 @@ from typing import Any
 from pydantic import TypeAdapter
 from sqlalchemy import select
 
-from engine import Catalog, Engine, MemoryRegister
-from engine.records import FiledPlan, Record, Unit
-from engine.requests import Plan, Submission
+from jianfu.engine import Catalog, Engine, MemoryRegister
+from jianfu.engine.records import FiledPlan, Record, Unit
+from jianfu.engine.requests import Plan, Submission
 
-from adapters.storage import Store
-from adapters.storage import decision_log as log
-from adapters.storage import tables as t
+from jianfu.adapters.storage import Store
+from jianfu.adapters.storage import decision_log as log
+from jianfu.adapters.storage import tables as t
 
 SUBMISSION = TypeAdapter(Submission)
 RECORD = TypeAdapter(Record)

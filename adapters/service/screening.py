@@ -12,15 +12,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from engine import Decision, PlanCheck
-from engine.errors import FieldError, InvalidInput
-from engine.requests import Plan
+from jianfu.engine import Decision, PlanCheck
+from jianfu.engine.errors import FieldError, InvalidInput
+from jianfu.engine.requests import Plan
 
-from adapters.files.plan_workbook import write_checked
-from adapters.files.read import read_plan, submissions_from_json
-from adapters.output import RuleBook
-from adapters.storage import SqlRegister
-from adapters.storage import decision_log as log
+from jianfu.adapters.files.plan_workbook import write_checked
+from jianfu.adapters.files.read import read_plan, submissions_from_json
+from jianfu.adapters.output import RuleBook
+from jianfu.adapters.storage import SqlRegister
+from jianfu.adapters.storage import decision_log as log
 
 from .auth import User, check_unit, forbidden
 
@@ -142,8 +142,8 @@ AUDIT_FORMATS = {"json": "application/json", "html": "text/html; charset=utf-8",
 
 def audit_report(state: Any, year: int, baseline_year: int | None, fmt: str, params: list[str]) -> bytes:
     """The yearly audit of the service's register, rendered as `jianfu audit --out x.<fmt>` would write it."""
-    from adapters.reports.audit import render
-    from engine.audit import audit_what_if, implausible_years, parse_parameters
+    from jianfu.adapters.reports.audit import render
+    from jianfu.engine.audit import audit_what_if, implausible_years, parse_parameters
 
     problems = []
     if fmt not in AUDIT_FORMATS:

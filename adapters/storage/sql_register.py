@@ -20,8 +20,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from engine.records import Unit
-from engine.register import Cutoff, PlanEntry, RoutineMeeting, ValidDocument, normalise_topic
+from jianfu.engine.records import Unit
+from jianfu.engine.register import Cutoff, PlanEntry, RoutineMeeting, ValidDocument, normalise_topic
 
 _BEFORE = " AND (date < :cut_date OR (date = :cut_date AND id < :cut_id))"
 

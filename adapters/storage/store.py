@@ -25,12 +25,12 @@ from pydantic import TypeAdapter
 from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, text, update
 from sqlalchemy.engine import make_url
 
-from engine import Decision
-from engine.audit import Tallied
-from engine.errors import FieldError, InvalidInput
-from engine.records import COUNTING_STATUSES, FiledPlan, Record, RegisterFile, StoredRecord, Unit
-from engine.register import MemoryRegister, is_onsite_office_meeting
-from engine.requests import Approval, Meeting
+from jianfu.engine import Decision
+from jianfu.engine.audit import Tallied
+from jianfu.engine.errors import FieldError, InvalidInput
+from jianfu.engine.records import COUNTING_STATUSES, FiledPlan, Record, RegisterFile, StoredRecord, Unit
+from jianfu.engine.register import MemoryRegister, is_onsite_office_meeting
+from jianfu.engine.requests import Approval, Meeting
 
 from . import tables as t
 from .sql_register import SqlRegister
@@ -505,7 +505,7 @@ class Store:
 
     def audit(self, engine, year: int, baseline_year: int | None = None, progress=None, parameters=None, workers: int = 1):
         """The yearly audit of the database, read one jurisdiction at a time (in `workers` processes)."""
-        from engine.audit import audit, read_from
+        from jianfu.engine.audit import audit, read_from
 
         # Records after the audited year never count (every question is cut off before the record); of the years
         # before, only what the year's questions can reach is read: the baseline's bulletins (counted), documents

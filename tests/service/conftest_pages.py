@@ -16,10 +16,10 @@ from pathlib import Path
 
 import uvicorn
 
-from adapters.service.app import create_app
-from adapters.service.auth import UsersFile
-from adapters.service.settings import Settings
-from engine.records import RegisterFile
+from jianfu.adapters.service.app import create_app
+from jianfu.adapters.service.auth import UsersFile
+from jianfu.adapters.service.settings import Settings
+from jianfu.engine.records import RegisterFile
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"

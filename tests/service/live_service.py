@@ -19,9 +19,9 @@ from pathlib import Path
 
 import httpx
 
-from adapters.files.read import read_register
-from adapters.service.auth import UsersFile
-from adapters.storage import open_store
+from jianfu.adapters.files.read import read_register
+from jianfu.adapters.service.auth import UsersFile
+from jianfu.adapters.storage import open_store
 
 REPO = Path(__file__).resolve().parents[2]
 USERS = {
@@ -47,7 +47,7 @@ class Service:
     def cli(self, *args: str, **kwargs) -> subprocess.CompletedProcess:
         """`jianfu …` against this service's database and users file."""
         env = {**os.environ, "JIANFU_DATABASE_URL": self.db_url, "JIANFU_USERS": str(self.users_file)}
-        return subprocess.run([sys.executable, "-m", "adapters.cli", *args], capture_output=True, text=True, env=env, cwd=REPO, timeout=120, **kwargs)
+        return subprocess.run([sys.executable, "-m", "jianfu", *args], capture_output=True, text=True, env=env, cwd=REPO, timeout=120, **kwargs)
 
 
 def free_port() -> int:
@@ -67,7 +67,7 @@ def start_service(folder: Path, db_url: str, workers: int = 1, sample: bool = Tr
     port = free_port()
     log = open(folder / "service.log", "wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "adapters.cli", "serve", "--port", str(port), "--db", db_url, "--users", str(users.path), "--workers", str(workers), *extra],
+        [sys.executable, "-m", "jianfu", "serve", "--port", str(port), "--db", db_url, "--users", str(users.path), "--workers", str(workers), *extra],
         cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
     )
     service = Service(f"http://127.0.0.1:{port}", db_url, users.path, tokens, process)

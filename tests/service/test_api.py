@@ -170,7 +170,7 @@ def test_a_plan_is_pre_checked_from_json(service):
 
 def test_a_plan_uploaded_as_a_workbook_comes_back_checked(service, tmp_path):
     template = tmp_path / "模板.xlsx"
-    from adapters.files.plan_workbook import write_template
+    from jianfu.adapters.files.plan_workbook import write_template
 
     write_template(template)
     with service.client("office") as client:

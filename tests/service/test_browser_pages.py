@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from adapters.files.plan_workbook import write_template
+from jianfu.adapters.files.plan_workbook import write_template
 from browser import launch, needs_chromium
 from conftest_pages import ARTIFACTS, Served, make_service
 

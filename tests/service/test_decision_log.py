@@ -11,7 +11,7 @@ import shutil
 import pytest
 from sqlalchemy import create_engine, text
 
-from adapters.storage import normalise_url
+from jianfu.adapters.storage import normalise_url
 from live_service import REPO, start_service, stop_service, unique
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -91,7 +91,7 @@ def test_verify_names_an_entry_edited_in_the_database(logged):
 def test_verify_names_an_entry_edited_with_its_hash_recomputed(logged):
     """Rewriting an entry's hash to fit its new content breaks the link from the entry after it."""
     service, _ = logged
-    from adapters.storage import decision_log as log
+    from jianfu.adapters.storage import decision_log as log
 
     engine = create_engine(normalise_url(service.db_url))
     with engine.begin() as connection:

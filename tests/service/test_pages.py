@@ -13,8 +13,8 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from adapters.files.sheets import columns_for
-from adapters.scenarios import index
+from jianfu.adapters.files.sheets import columns_for
+from jianfu.adapters.scenarios import index
 from conftest_pages import ROOT, make_service
 
 MEETING = {
@@ -292,8 +292,8 @@ def test_a_day_no_pack_is_in_force_decides_nothing_and_says_why(service):
 
 def test_the_checked_workbook_downloads_from_another_worker_process(service):
     """`jianfu serve --workers N`: the upload and the download may reach different processes."""
-    from adapters.service.app import create_app
-    from adapters.service.settings import Settings
+    from jianfu.adapters.service.app import create_app
+    from jianfu.adapters.service.settings import Settings
 
     c = client(service, "jiaoyu")
     link = re.search(r'id="download" href="(/plans/checked/[^"]+)"', upload(c, "plan.json", json.dumps(PLAN, ensure_ascii=False).encode()).text).group(1)

@@ -119,7 +119,7 @@ def test_the_table_names_every_route_the_app_serves(service):
 
 
 def test_a_revoked_token_stops_working_at_once(service):
-    from adapters.service.auth import UsersFile
+    from jianfu.adapters.service.auth import UsersFile
 
     users = UsersFile(service.users_file)
     token = users.add(unique("临时"), "auditor")

@@ -18,7 +18,7 @@ def test_the_demo_serves_the_sample_register_and_prints_a_working_login_per_role
     out = tmp_path / "out.txt"
     with open(out, "wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "adapters.cli", "serve", "--demo", "--demo-dir", str(tmp_path / "demo"), "--port", str(port)],
+            [sys.executable, "-m", "jianfu", "serve", "--demo", "--demo-dir", str(tmp_path / "demo"), "--port", str(port)],
             cwd=REPO, stdout=sink, stderr=subprocess.STDOUT,
         )
     try:

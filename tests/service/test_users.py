@@ -8,13 +8,13 @@ import sys
 
 import yaml
 
-from adapters.service.auth import Directory, UsersFile
+from jianfu.adapters.service.auth import Directory, UsersFile
 from live_service import REPO
 
 
 def jianfu(*args: str, users) -> subprocess.CompletedProcess:
     env = {**os.environ, "JIANFU_USERS": str(users)}
-    return subprocess.run([sys.executable, "-m", "adapters.cli", "users", *args], capture_output=True, text=True, env=env, cwd=REPO, timeout=60)
+    return subprocess.run([sys.executable, "-m", "jianfu", "users", *args], capture_output=True, text=True, env=env, cwd=REPO, timeout=60)
 
 
 def test_add_prints_the_token_once_and_the_file_keeps_only_its_hash(tmp_path):
@@ -56,7 +56,7 @@ def test_wrong_roles_and_units_are_refused_and_revoke_removes_the_user(tmp_path)
 
 
 def test_a_malformed_or_foreign_stored_hash_lets_no_one_in():
-    from adapters.service.auth import hash_token, token_matches
+    from jianfu.adapters.service.auth import hash_token, token_matches
 
     token = "jf_00000000_secret"
     assert token_matches(token, hash_token(token))

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.storage import open_store
-from engine import Engine, load_folder
+from jianfu.adapters.storage import open_store
+from jianfu.engine import Engine, load_folder
 from pg_schemas import POSTGRES, SKIP_REASON, drop_schema, postgres_schema_url
 
 RULES = Path(__file__).resolve().parents[2] / "rules"

@@ -13,13 +13,13 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import update
 
-from adapters.storage import tables as t
-from bench import generate
-from bench.audit import province_catalog
-from engine import AuditIncomplete, Engine
-from engine.audit import audit, read_from, with_parameters
-from engine.records import RegisterFile
-from engine.requests import Approval
+from jianfu.adapters.storage import tables as t
+from jianfu.bench import generate
+from jianfu.bench.audit import province_catalog
+from jianfu.engine import AuditIncomplete, Engine
+from jianfu.engine.audit import audit, read_from, with_parameters
+from jianfu.engine.records import RegisterFile
+from jianfu.engine.requests import Approval
 
 
 def _province_in(store, seed: int, count: int):
@@ -167,8 +167,8 @@ def test_an_audit_part_is_read_from_the_index_by_jurisdiction_and_date(tmp_path)
     the reach's filter is answered there too: no walk through every record the jurisdiction ever had (the audit of
     a province read three table rows for each one it kept). The bulletins before the reach are counted from the
     index alone, and so are the year's records that count."""
-    from adapters.storage import open_store
-    from adapters.storage.store import AUDIT_EARLIER_ROWS, AUDIT_TALLY, AUDIT_YEAR_ROWS, _reach
+    from jianfu.adapters.storage import open_store
+    from jianfu.adapters.storage.store import AUDIT_EARLIER_ROWS, AUDIT_TALLY, AUDIT_YEAR_ROWS, _reach
 
     store = open_store(f"sqlite:///{tmp_path / 'register.sqlite3'}")
     try:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from pydantic import TypeAdapter
 
-from adapters.storage import open_store
-from engine import Engine, load_folder
-from engine.records import Record, RegisterFile, Unit
-from engine.requests import Submission
+from jianfu.adapters.storage import open_store
+from jianfu.engine import Engine, load_folder
+from jianfu.engine.records import Record, RegisterFile, Unit
+from jianfu.engine.requests import Submission
 
 RULES = Path(__file__).resolve().parents[2] / "rules"
 REQUEST = TypeAdapter(Submission)

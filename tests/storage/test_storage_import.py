@@ -14,9 +14,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from adapters.files.read import read_register
-from adapters.files.write import write_register
-from engine import InvalidInput
+from jianfu.adapters.files.read import read_register
+from jianfu.adapters.files.write import write_register
+from jianfu.engine import InvalidInput
 from jianfu_cli import JIANFU, ROOT, jianfu
 
 EXAMPLES = ROOT / "examples"

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.run import screening_requests
-from engine import Engine, MemoryRegister, load_folder
-from engine.evaluator import Evaluator
-from adapters.files.read import read_register
+from jianfu.bench.run import screening_requests
+from jianfu.engine import Engine, MemoryRegister, load_folder
+from jianfu.engine.evaluator import Evaluator
+from jianfu.adapters.files.read import read_register
 
 ROOT = Path(__file__).resolve().parents[2]
 

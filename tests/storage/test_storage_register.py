@@ -13,12 +13,12 @@ from pydantic import TypeAdapter
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from adapters.files.read import read_register, read_requests
-from adapters.files.write import write_register
-from adapters.storage import SqlRegister
-from engine import InvalidInput, MemoryRegister
-from engine.records import FiledPlan, Record, RegisterFile, Unit
-from engine.requests import Approval
+from jianfu.adapters.files.read import read_register, read_requests
+from jianfu.adapters.files.write import write_register
+from jianfu.adapters.storage import SqlRegister
+from jianfu.engine import InvalidInput, MemoryRegister
+from jianfu.engine.records import FiledPlan, Record, RegisterFile, Unit
+from jianfu.engine.requests import Approval
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 RECORD = TypeAdapter(Record)
@@ -173,7 +173,7 @@ def test_migrations_build_the_schema_the_code_queries(store):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from adapters.storage.tables import metadata
+    from jianfu.adapters.storage.tables import metadata
 
     with store.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), metadata)

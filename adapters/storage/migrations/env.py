@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from adapters.storage.tables import metadata
+from jianfu.adapters.storage.tables import metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - run from the alembic command line
