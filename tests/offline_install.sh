@@ -12,9 +12,9 @@ cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
 "$python" -m venv "$work/venv"
-start=$(date +%s.%N)
+start=$(date +%s%N)
 PIP_CONFIG_FILE=/dev/null "$work/venv/bin/pip" install --quiet --no-index --find-links "$wheelhouse" jianfu
-printf 'offline install: %.1f s\n' "$(echo "$(date +%s.%N) - $start" | bc)"
+echo "offline install: $(( ($(date +%s%N) - start) / 1000000 )) ms"
 
 cd "$work"
 bin="$work/venv/bin"
