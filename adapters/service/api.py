@@ -39,7 +39,8 @@ from jianfu.adapters.storage import decision_log as log
 
 from .auth import User, api_user, check_unit, require
 from .errors import as_service_error, not_found
-from .screening import AUDIT_FORMATS, XLSX_TYPE as XLSX, audit_report, check_plan, checked_workbook, parse_plan, parse_requests, plan_from_upload, screen
+from .audit import AUDIT_FORMATS, audit_report
+from .screening import XLSX_TYPE as XLSX, check_plan, checked_workbook, parse_plan, parse_requests, plan_from_upload, screen
 
 router = APIRouter()
 health = APIRouter()

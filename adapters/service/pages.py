@@ -1,205 +1,48 @@
 """The pages (网页) in Chinese, server-rendered: log in, screen a request of each kind, pre-check an annual plan and
-download the checked workbook, read the rule catalogue and the register.
+download the checked workbook, read the rule catalogue and the register, run the yearly audit.
 
-Everything a page shows comes from the pieces the command line and the API use: the form's fields are the request
-contract's columns (`adapters.files.columns`, the same Chinese headers as the plan workbook), a submitted form is read
-by the sheet reader (`adapters.files.tabular`, so `市财政局:是` means the same in a cell and in a textarea) and validated
-by the engine's request models; a decision comes from `screening.screen` / `screening.check_plan`, which also write
-the decision log. Assets are served by the app itself (`/static`): nothing loads from outside the intranet.
-
-Who may do what is the API's rule: `office` screens and records; `department` screens and pre-checks its own unit's
-requests only and sees only its own unit's records; `auditor` reads (rules, register); `admin` everything.
+This module is the routes; each page is built from the pieces the command line and the API use: the forms from the
+request contract (`forms`), who may see a page (`gates`), the frame every page is drawn in (`page_frame`); a
+decision comes from `screening.screen` / `screening.check_plan`, which also write the decision log. Assets are served
+by the app itself (`/static`): nothing loads from outside the intranet.
 """
 
 from __future__ import annotations
 
-import functools
-import inspect
 import json
-import re
-import secrets
 import tempfile
-import time
-from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import yaml
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel, TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from jianfu.adapters.catalogue import features_dir, find_rule
-from jianfu.adapters.files import tabular
-from jianfu.adapters.files.columns import STATUS_ZH, Column
 from jianfu.adapters.files.plan_workbook import write_template
-from jianfu.adapters.files.sheets import columns_for
-from jianfu.adapters.output import DECISION_ZH, SEVERITY_ZH, RuleBook
 from jianfu.adapters.scenarios import index as scenario_index
 from jianfu.engine import Decision
-from jianfu.engine.decide import APPROVER_ZH, VALUE_ZH, show_value
 from jianfu.engine.audit import implausible_years, parse_parameters
-from jianfu.engine.errors import FieldError, JianfuError, from_validation_error
-from jianfu.engine.facts import FACTS
-from jianfu.engine.requests import KINDS, Bulletin, Document, Inspection, Meeting, Request as RequestModel
+from jianfu.engine.errors import FieldError, JianfuError
+from jianfu.engine.requests import KINDS
 
-from . import auth, screening
-from .auth import COOKIE, ROLE_ZH, ROLES, User
-from .errors import ServiceError, as_service_error
+from . import audit, auth, screening
+from .auth import COOKIE, User
+from .checked_plans import CHECKED, CheckedPlans
+from .errors import ServiceError
+from .forms import AS_OF, _as_of, _clean, _screen_context, build_form, form_columns, read_form
+from .gates import _forbidden, _Gate, _page_errors, _unit_gate, _user, gated
+from .page_frame import KIND_ZH, _render, may_record, may_screen
 
 router = APIRouter(include_in_schema=False)
-HERE = Path(__file__).resolve().parent
-templates = Jinja2Templates(directory=str(HERE / "templates"))
 
-REQUEST = TypeAdapter(RequestModel)
-MODELS: dict[str, type[BaseModel]] = {"document": Document, "meeting": Meeting, "inspection": Inspection, "bulletin": Bulletin}
-KIND_ZH = {k: VALUE_ZH[k] for k in KINDS}
-EVENT_ZH = {"recorded": "审查后记入", "imported": "导入", "cancelled": "取消"}
-FORM_NAME = "表单"
-
-# How a textarea is read: one item per line (the sheet reader also accepts ；, as in a cell).
-LIST_HELP = {
-    "list": "每行一项 / one item per line",
-    "attendees": "每行一个单位：单位:是/否（是否直接相关），如 市公安局:是 / one per line: unit:yes/no (directly related)",
-    "approvals": "每行一条：批准方|文号|日期|针对条款，批准方为 市政府、市政府负责同志、市政府办公室 或 市政府督查室，"
-    "如 市政府|景府字〔2019〕5号|2019-05-01|8 / one per line: by|ref|date|covers",
-    "indicators": "每行一个：指标=目标值，如 整改完成率=95% / one per line: name=target",
-}
-FIELD_HELP = {
-    "id": "唯一编号，记入台账时用它 / a unique id, the register's key",
-    "jurisdiction": "选择生效的规则包，如 景德镇市 / selects the rule packs",
-    "plan_item": "所执行的年度计划事项编号 / id of the annual-plan item it carries out",
-    "subject": "所涉工作的键，用于判断是否重复发文 / key of the work it covers",
-    "series": "简报名称 / the bulletin series",
-    "doc_no": "印发后的文号，如 景府字〔2019〕12号 / its number once issued",
-    "replaces": "本文件修订替代的文件文号 / the number of the document it replaces",
-    "relays.doc_no": "转发上级文件时填写本组 / fill this group when it passes on a superior document",
-}
-COMMON = ("id", "jurisdiction", "unit", "date", "title", "topics", "approvals")
-AS_OF = "as_of"
-
-
-# -- who may do what ---------------------------------------------------------------------------------------------
-def may_screen(user: User) -> bool:
-    return user.role in ("office", "department", "admin")
-
-
-def may_record(user: User) -> bool:
-    return user.role in screening.RECORDERS
-
-
-class _Gate(Exception):
-    def __init__(self, response: Response):
-        self.response = response
-
-
-def _user(request: Request, allowed: tuple[str, ...] | None = None) -> User:
-    """The logged-in user, or a redirect to the login page; a 403 page when their role may not see this page."""
-    user = auth.page_user(request)
-    if user is None:
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        raise _Gate(RedirectResponse(f"/login?next={quote(target)}", status_code=303))
-    if allowed is not None and user.role not in set(allowed) | {"admin"}:
-        permitted = [r for r in ROLES if r in allowed or r == "admin"]
-        names = "、".join(ROLE_ZH[r] for r in permitted)
-        raise _Gate(_forbidden(request, user, f"此页面仅限 {names}。", f"only {', '.join(permitted)} may use this page."))
-    return user
-
-
-def _unit_gate(request: Request, user: User, unit: str | None) -> None:
-    if not user.may_see_unit(unit):
-        raise _Gate(_forbidden(request, user, f"部门用户只能处理、查看本单位（{user.unit}）的事项。", f"a department user handles and sees only its own unit ({user.unit})."))
-
-
-def _forbidden(request: Request, user: User | None, zh: str, en: str) -> Response:
-    return _render(request, user, "forbidden.html", {"reason": zh, "reason_en": en}, status=403)
-
-
-def _page_errors(request: Request, user: User, exc: BaseException) -> tuple[int, list[FieldError]]:
-    """jianfu's errors as a page lists them (nothing was decided); a 403 (another unit's request or plan, or
-    recording without the right) is the 403 page instead."""
-    error = as_service_error(exc)
-    if error.status == 403:
-        raise _Gate(_forbidden(request, user, error.zh, error.en))
-    return error.status, error.errors or [FieldError((), error.zh, error.en)]
-
-
-def gated(handler):
-    """Turn a `_Gate` raised anywhere in a page handler into its response."""
-    if inspect.iscoroutinefunction(handler):
-
-        @functools.wraps(handler)
-        async def run_async(*args, **kwargs):
-            try:
-                return await handler(*args, **kwargs)
-            except _Gate as gate:
-                return gate.response
-
-        return run_async
-
-    @functools.wraps(handler)
-    def run(*args, **kwargs):
-        try:
-            return handler(*args, **kwargs)
-        except _Gate as gate:
-            return gate.response
-
-    return run
-
-
-# -- rendering ---------------------------------------------------------------------------------------------------
-def _render(request: Request, user: User | None, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
-    catalog = request.app.state.catalog
-    book = _rule_book(catalog)
-    base = {
-        "user": user,
-        "role_zh": ROLE_ZH.get(user.role, user.role) if user else "",
-        "may_screen": bool(user and may_screen(user)),
-        "may_plan": bool(user and may_screen(user)),
-        "may_record": bool(user and may_record(user)),
-        "may_audit": bool(user and user.role in ("auditor", "admin")),
-        "kinds": list(KIND_ZH.items()),
-        "kind_zh": KIND_ZH,
-        "verdict_zh": DECISION_ZH,
-        "severity_zh": SEVERITY_ZH,
-        "approver_zh": APPROVER_ZH,
-        "status_zh": STATUS_ZH,
-        "event_zh": EVENT_ZH,
-        "rule_title": book.title,
-        "fact_label": lambda name: _fact_label(catalog, name),
-        "show": lambda value, name="": show_value(name, value, "zh"),
-        "when": _when,
-    }
-    return templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
-
-
-def _when(moment: Any) -> str:
-    """A stored time to the second (the register keeps UTC)."""
-    if moment is None:
-        return ""
-    return (moment.strftime("%Y-%m-%d %H:%M:%S") if hasattr(moment, "strftime") else str(moment)[:19]) + " UTC"
-
-
-@lru_cache(maxsize=8)
-def _rule_book(catalog) -> RuleBook:
-    """Rule titles by id, once per catalog (a service loads one)."""
-    return RuleBook(catalog)
-
-
-def _fact_label(catalog, name: str) -> str:
-    """A fact's or a parameter's Chinese description, for the facts a finding counted."""
-    fact = FACTS.get(name)
-    if fact is not None:
-        return fact.zh
-    for stack in catalog.stacks.values():
-        param = stack.parameters.get(name)
-        if param is not None:
-            return param.description
-    return name
+__all__ = [
+    "CHECKED", "AS_OF", "CheckedPlans", "KIND_ZH", "_Gate", "_forbidden", "build_form", "form_columns", "gated",
+    "may_record", "may_screen", "read_form", "router",
+]
 
 
 # -- login -------------------------------------------------------------------------------------------------------
@@ -244,143 +87,6 @@ def home(request: Request):
     return _render(request, user, "home.html", {})
 
 
-# -- the screening form ------------------------------------------------------------------------------------------
-class FormField:
-    """One labelled control of a screening form."""
-
-    def __init__(self, column: Column, kind: str):
-        self.name = column.path
-        self.label = column.zh
-        self.column = column
-        self.required = _required(MODELS[kind], column.path)
-        choices = _choices(MODELS[kind], column.path)
-        if column.type == "bool":
-            self.control, self.choices = "select", [("true", "是"), ("false", "否")]
-        elif choices:
-            self.control, self.choices = "select", [(c, VALUE_ZH.get(c, c)) for c in choices]
-        elif column.type == "date":
-            self.control, self.choices = "date", []
-        elif column.type in LIST_HELP:
-            self.control, self.choices = "textarea", []
-        else:
-            self.control, self.choices = "text", []
-        self.help = LIST_HELP.get(column.type) or FIELD_HELP.get(column.path) or column.help
-        self.wide = column.type in ("attendees", "approvals", "indicators") or column.path == "title"
-        self.rows = 2
-        self.value = ""
-        self.locked = False
-        self.errors: list[FieldError] = []
-
-
-def _field_info(model: type[BaseModel], path: str):
-    """The pydantic field at a dotted path, and whether every level of it is required."""
-    required = True
-    field = None
-    for part in path.split("."):
-        field = model.model_fields[part]
-        required = required and field.is_required()
-        model = _model_in(field.annotation)
-    return field, required
-
-
-def _model_in(annotation: Any) -> Any:
-    for candidate in (annotation, *get_args(annotation)):
-        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
-            return candidate
-    return None
-
-
-def _required(model: type[BaseModel], path: str) -> bool:
-    return _field_info(model, path)[1]
-
-
-def _choices(model: type[BaseModel], path: str) -> tuple[str, ...]:
-    field, _ = _field_info(model, path)
-    annotation = field.annotation
-    if get_origin(annotation) is Union:
-        annotation = next((a for a in get_args(annotation) if a is not type(None)), annotation)
-    return tuple(get_args(annotation)) if get_origin(annotation) is Literal else ()
-
-
-def form_columns(kind: str) -> list[Column]:
-    """The contract's fields of one kind, common ones first, as the plan workbook lists them."""
-    columns = [c for c in columns_for(kind) if c.path != "kind"]
-    return sorted(columns, key=lambda c: (c.path not in COMMON, COMMON.index(c.path) if c.path in COMMON else 0))
-
-
-def build_form(kind: str, user: User, catalog, values: dict[str, str] | None = None, errors: list[FieldError] | None = None):
-    """The form's groups of fields (common, then the kind's own), filled in, with each error next to its field."""
-    fields = [FormField(c, kind) for c in form_columns(kind)]
-    defaults = _defaults(kind, catalog)
-    for f in fields:
-        f.value = (values or {}).get(f.name, defaults.get(f.name, ""))
-        if f.name == "unit" and user.role == "department":
-            f.value, f.locked = user.unit or "", True
-    summary = _attach(fields, errors or [])
-    common = [f for f in fields if f.name in COMMON]
-    own = [f for f in fields if f.name not in COMMON]
-    groups = [
-        {"title": "共同字段", "title_en": "common to every kind", "fields": common},
-        {"title": f"{KIND_ZH[kind]}字段", "title_en": f"{kind} fields", "fields": own},
-    ]
-    return groups, summary
-
-
-def _defaults(kind: str, catalog) -> dict[str, str]:
-    """A fresh id, today, and the jurisdiction of the first pack loaded (one city's office uses one)."""
-    today = date.today()
-    first = next(iter(catalog.packs.values()), None)
-    return {
-        "id": f"{kind[:3].upper()}-{today:%Y%m%d}-{secrets.token_hex(3)}",
-        "date": today.isoformat(),
-        "jurisdiction": first.pack.jurisdiction[0] if first else "",
-    }
-
-
-def _attach(fields: list[FormField], errors: list[FieldError]) -> list[tuple[FieldError, str | None]]:
-    """Each error next to its field: the longest field path that begins the error's path, or the first field
-    inside the error's path (`relays` missing a key). Returns every error with the field it went to (None when it
-    is about no field: the summary above the form shows those only)."""
-    paths = {tuple(f.name.split(".")): f for f in fields}
-    placed: list[tuple[FieldError, str | None]] = []
-    for error in errors:
-        path = tuple(p for p in error.path if isinstance(p, str))
-        target = None
-        for depth in range(len(path), 0, -1):
-            target = paths.get(path[:depth])
-            if target is not None:
-                break
-        if target is None and path:
-            target = next((f for p, f in paths.items() if p[: len(path)] == path), None)
-        if target is not None:
-            target.errors.append(error)
-            placed.append((error, target.name))
-        else:  # 依据日期 (as_of) is a screening option beside the request, shown apart
-            placed.append((error, AS_OF if error.path[:1] == (AS_OF,) else None))
-    return placed
-
-
-def read_form(kind: str, values: dict[str, str]) -> tuple[Any, list[FieldError]]:
-    """The request a form describes, read cell by cell as a sheet row is, then validated by the engine's models.
-    Every error is reported at once: a cell that cannot be read and the model's complaints about the others."""
-    columns = form_columns(kind)
-    sheet = tabular.Sheet(None, FORM_NAME, [(c.path, c.path) for c in columns])
-    sheet.rows.append([tabular.Cell(1, c.path, values.get(c.path, "")) for c in columns])
-    rows, errors = tabular.records(sheet, {"kind": kind})
-    candidate = None
-    if rows:
-        try:
-            candidate = REQUEST.validate_python(rows[0].data)
-        except ValidationError as exc:
-            errors = errors + rows[0].placed(from_validation_error(exc), sheet)
-    errors = [e.at(file=None, sheet=None, line=None, column=None) for e in errors]
-    return (None if errors else candidate), errors
-
-
-def _clean(form) -> dict[str, str]:
-    return {k: v.strip() if isinstance(v, str) else "" for k, v in form.items()}
-
-
 @router.get("/screen/{kind}", response_class=HTMLResponse)
 @gated
 def screen_page(request: Request, kind: str):
@@ -389,24 +95,6 @@ def screen_page(request: Request, kind: str):
         return _render(request, user, "not_found.html", {"what": f"没有这类申请：{kind} / no such kind"}, status=404)
     groups, summary = build_form(kind, user, request.app.state.catalog)
     return _render(request, user, "screen.html", _screen_context(kind, groups, summary))
-
-
-def _screen_context(kind: str, groups, summary, record: bool = False, as_of: str = "") -> dict[str, Any]:
-    as_of_errors = [e for e, name in summary if name == AS_OF]
-    return {
-        "kind": kind, "kind_zh": KIND_ZH[kind], "groups": groups, "errors": summary, "record": record,
-        "as_of": as_of, "as_of_errors": as_of_errors, "section": "screen",
-    }
-
-
-def _as_of(text: str) -> tuple[date | None, list[FieldError]]:
-    """The optional 依据日期: decide with the packs in force on that day instead of the request's date."""
-    if not text:
-        return None, []
-    try:
-        return date.fromisoformat(text), []
-    except ValueError:
-        return None, [FieldError((AS_OF,), f"应为日期 YYYY-MM-DD，收到 {text!r}", f"expected a date YYYY-MM-DD, got {text!r}")]
 
 
 @router.post("/screen/{kind}", response_class=HTMLResponse)
@@ -444,52 +132,6 @@ async def screen_submit(request: Request, kind: str):
             return _render(request, user, "decision.html", context)
     groups, summary = build_form(kind, user, request.app.state.catalog, values, errors)
     return _render(request, user, "screen.html", _screen_context(kind, groups, summary, record, as_of_text), status=422)
-
-
-# -- the annual plan ---------------------------------------------------------------------------------------------
-class CheckedPlans:
-    """Checked workbooks waiting to be downloaded, by a random token, for the user who uploaded the plan only.
-
-    They are files in one folder of the machine, not memory, because `jianfu serve --workers N` answers the upload
-    and the download from different processes. A download page, not an archive (the decision log is the record):
-    files older than `keep` seconds are removed whenever another is added.
-    """
-
-    def __init__(self, folder: Path | None = None, keep: int = 3600):
-        self.folder = folder or Path(tempfile.gettempdir()) / "jianfu-checked-plans"
-        self.keep = keep
-
-    def put(self, owner: str, filename: str, content: bytes) -> str:
-        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self._sweep()
-        token = secrets.token_urlsafe(18)
-        (self.folder / f"{token}.xlsx").write_bytes(content)
-        (self.folder / f"{token}.json").write_text(json.dumps({"owner": owner, "filename": filename}, ensure_ascii=False), encoding="utf-8")
-        return token
-
-    def get(self, token: str, owner: str) -> tuple[str, bytes] | None:
-        if not re.fullmatch(r"[A-Za-z0-9_-]{24}", token):
-            return None
-        try:
-            about = json.loads((self.folder / f"{token}.json").read_text(encoding="utf-8"))
-            content = (self.folder / f"{token}.xlsx").read_bytes()
-        except (OSError, ValueError):
-            return None
-        if about.get("owner") != owner:
-            return None
-        return about.get("filename") or "checked.xlsx", content
-
-    def _sweep(self) -> None:
-        cutoff = time.time() - self.keep
-        for path in self.folder.glob("*.*"):
-            try:
-                if path.stat().st_mtime < cutoff:
-                    path.unlink()
-            except OSError:
-                pass  # another worker swept it first
-
-
-CHECKED = CheckedPlans()
 
 
 @router.get("/plans", response_class=HTMLResponse)
@@ -687,7 +329,7 @@ def audit_page(request: Request, year: str = "", baseline_year: str = "", params
                 errors = _page_errors(request, user, exc)[1]
         context["errors"] = errors
         if not errors:
-            context["report"] = {fmt: "/audit/report?" + urlencode({**query, "format": fmt}, doseq=True) for fmt in screening.AUDIT_FORMATS}
+            context["report"] = {fmt: "/audit/report?" + urlencode({**query, "format": fmt}, doseq=True) for fmt in audit.AUDIT_FORMATS}
     return _render(request, user, "audit.html", context, status=422 if context["errors"] else 200)
 
 
@@ -696,9 +338,9 @@ def audit_page(request: Request, year: str = "", baseline_year: str = "", params
 def audit_report_page(request: Request, year: int, baseline_year: int | None = None, format: str = "html", param: list[str] = Query([])):
     user = _user(request, ("auditor",))
     try:
-        content = screening.audit_report(request.app.state, year, baseline_year, format, param)
+        content = audit.audit_report(request.app.state, year, baseline_year, format, param)
     except JianfuError as exc:
         status, errors = _page_errors(request, user, exc)
         return _render(request, user, "audit.html", {"year": str(year), "baseline_year": "", "params": "", "errors": errors, "report": None, "section": "audit"}, status=status)
     headers = {} if format == "html" else {"Content-Disposition": f'attachment; filename="audit-{year}.{format}"'}
-    return Response(content, media_type=screening.AUDIT_FORMATS[format], headers=headers)
+    return Response(content, media_type=audit.AUDIT_FORMATS[format], headers=headers)

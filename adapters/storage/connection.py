@@ -1,0 +1,219 @@
+"""The register's database: where it is (a URL or a SQLite file), its schema (Alembic), and its transactions.
+
+One unit of work per screening that records: the limits are checked and the approved request recorded in the same
+transaction, under a lock that makes concurrent recordings of one jurisdiction take turns (SQLite: BEGIN
+IMMEDIATE; PostgreSQL: a transaction-scoped advisory lock on the jurisdiction). So two simultaneous requests for
+the last slot of a limit never both get approved.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+
+from jianfu.engine import Decision
+from jianfu.engine.requests import Approval
+
+from .sql_register import SqlRegister
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+def default_url() -> str:
+    """JIANFU_DATABASE_URL, or a SQLite file under the user's data directory."""
+    url = os.environ.get("JIANFU_DATABASE_URL")
+    if url:
+        return url
+    from platformdirs import user_data_dir
+
+    folder = Path(user_data_dir("jianfu", appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'register.sqlite3'}"
+
+
+def normalise_url(url_or_path: str | None) -> str:
+    """A URL as given, or a file path for SQLite (`--db register.db`)."""
+    if not url_or_path:
+        url_or_path = default_url()
+    if url_or_path.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url_or_path.split("://", 1)[1]  # psycopg 3 is the driver we ship
+    if "://" in url_or_path:
+        return url_or_path
+    return f"sqlite:///{Path(url_or_path).expanduser().resolve()}"
+
+
+def sqlite_file(url_or_path: str) -> str | None:
+    """The file of an SQLite register (given as a URL or a path); None for a server's database or one in memory."""
+    url = make_url(normalise_url(url_or_path))
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return url.database
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Database:
+    """The register's database: its engine, schema and transactions, and the screening read (the job the other
+    parts of `Store` build on)."""
+
+    def __init__(self, url: str, migrate: bool = True):
+        self.url = url
+        self.dialect = make_url(url).get_backend_name()
+        self.engine: Engine = self._create_engine(url)
+        self._local = threading.local()
+        self._readers: list[Any] = []
+        self._writer_mutex = threading.Lock()
+        self._writer_fd: int | None = None
+        if migrate:
+            self.migrate()
+
+    def _create_engine(self, url: str) -> Engine:
+        if self.dialect == "sqlite":
+            engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+
+            @event.listens_for(engine, "connect")
+            def _sqlite_connect(dbapi_connection, _record) -> None:
+                dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (IMMEDIATE when writing)
+                cursor = dbapi_connection.cursor()
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")
+                cursor.execute("PRAGMA foreign_keys=ON")
+                cursor.execute("PRAGMA busy_timeout=60000")
+                cursor.close()
+
+            @event.listens_for(engine, "begin")
+            def _sqlite_begin(connection) -> None:
+                mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+                connection.exec_driver_sql(f"BEGIN {mode}")
+
+            return engine
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+    # -- schema ----------------------------------------------------------------------------------------------
+    def migrate(self) -> None:
+        """Create or upgrade the schema to the newest migration (Alembic)."""
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.connect() as connection:
+            if self.dialect == "postgresql":
+                # two processes starting together must not both create the tables
+                connection.execute(text("SELECT pg_advisory_lock(hashtext('jianfu-migrate'))"))
+            try:
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                connection.commit()
+            finally:
+                if self.dialect == "postgresql":
+                    connection.execute(text("SELECT pg_advisory_unlock(hashtext('jianfu-migrate'))"))
+                    connection.commit()
+
+    def close(self) -> None:
+        for raw in self._readers:
+            try:
+                raw.close()
+            except Exception:  # noqa: BLE001 - closing a connection another thread still holds
+                pass
+        self._readers.clear()
+        if self._writer_fd is not None:
+            os.close(self._writer_fd)
+            self._writer_fd = None
+        self.engine.dispose()
+
+    # -- transactions ------------------------------------------------------------------------------------------
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        with self.engine.connect() as connection:
+            with connection.begin():
+                yield connection
+
+    @contextmanager
+    def writing(self, lock: str | None = None) -> Iterator[Connection]:
+        """A write transaction; `lock` serialises writers of one jurisdiction (the whole file for SQLite)."""
+        with self._writer_turn(), self.engine.connect() as connection:
+            if self.dialect == "sqlite":
+                connection = connection.execution_options(sqlite_begin="IMMEDIATE")
+            with connection.begin():
+                if self.dialect == "postgresql" and lock is not None:
+                    connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"jianfu:{lock}"})
+                yield connection
+
+    @contextmanager
+    def _writer_turn(self) -> Iterator[None]:
+        """SQLite writers of this file queue here, across threads and processes, before BEGIN IMMEDIATE.
+
+        SQLite's own busy handler makes a writer that finds the file locked sleep and retry, up to 100 ms a nap:
+        with several service workers writing the decision log, that was the tail latency. A blocking file lock
+        (flock) wakes the next writer the moment the last one commits. BEGIN IMMEDIATE still guards correctness;
+        this only decides who goes next. PostgreSQL has row locks and advisory locks and needs none of it."""
+        path = self._writer_lock_path()
+        if path is None:
+            yield
+            return
+        import fcntl
+
+        with self._writer_mutex:
+            if self._writer_fd is None:
+                self._writer_fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self._writer_fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._writer_fd, fcntl.LOCK_UN)
+
+    def _writer_lock_path(self) -> str | None:
+        database = sqlite_file(self.url) if os.name == "posix" else None
+        return None if database is None else database + ".writers"
+
+    # -- screening -----------------------------------------------------------------------------------------
+    def decide(self, engine, request: Any, as_of: date | None = None) -> Decision:
+        """Screen without recording: one read transaction on this thread's own connection."""
+        raw = self._reader()
+        sqlite = self.dialect == "sqlite"
+        if sqlite:
+            raw.execute("BEGIN")
+        try:
+            view = SqlRegister(raw, sqlite=sqlite)
+            request = self._merge_approvals(request, view.approvals(request.id))
+            return engine.decide(request, view, as_of)
+        finally:
+            if sqlite:
+                raw.execute("COMMIT")
+            else:
+                raw.rollback()
+
+    def _reader(self):
+        """A DB-API connection of this thread's own for screenings (the hot path skips the pool)."""
+        raw = getattr(self._local, "raw", None)
+        if raw is None:
+            fairy = self.engine.raw_connection()
+            fairy.detach()  # ours for the thread's life, configured by the engine's connect hook
+            raw = fairy.dbapi_connection
+            self._local.raw = raw
+            self._readers.append(raw)
+        return raw
+
+    def view(self, connection: Connection) -> SqlRegister:
+        return SqlRegister(connection)
+
+    def _with_stored_approvals(self, connection: Connection, request: Any) -> Any:
+        return self._merge_approvals(request, SqlRegister(connection).approvals(request.id))
+
+    @staticmethod
+    def _merge_approvals(request: Any, rows: list[tuple]) -> Any:
+        if not rows:
+            return request
+        stored = [Approval(by=r[0], ref=r[1], date=r[2], covers=r[3]) for r in rows]
+        known = {(a.by, a.ref, a.date, a.covers) for a in request.approvals}
+        extra = [a for a in stored if (a.by, a.ref, a.date, a.covers) not in known]
+        return request.model_copy(update={"approvals": [*request.approvals, *extra]}) if extra else request
