@@ -38,10 +38,10 @@ from jianfu.adapters.files import tabular
 from jianfu.adapters.files.columns import STATUS_ZH, Column
 from jianfu.adapters.files.plan_workbook import write_template
 from jianfu.adapters.files.sheets import columns_for
-from jianfu.adapters.output import DECISION_ZH, SEVERITY_ZH, RuleBook
+from jianfu.adapters.output import RuleBook
 from jianfu.adapters.scenarios import index as scenario_index
 from jianfu.engine import Decision
-from jianfu.engine.decide import APPROVER_ZH, VALUE_ZH, show_value
+from jianfu.engine.messages import APPROVER_ZH, DECISION_ZH, SEVERITY_ZH, VALUE_ZH, show_value
 from jianfu.engine.audit import implausible_years, parse_parameters
 from jianfu.engine.errors import FieldError, JianfuError, from_validation_error
 from jianfu.engine.facts import FACTS

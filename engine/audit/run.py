@@ -39,7 +39,6 @@ def implausible_years(*named: tuple[str, int | None]) -> list[FieldError]:
             for name, value in named if value is not None and not low <= value <= high]
 
 
-LIGHT_ZH = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "grey": "未核查"}
 Progress = Callable[[int, int], None]
 
 
@@ -407,7 +406,7 @@ def _audit_part(index: int) -> "_Walk | None":
         job["claimed"][index] = 1
     walk = _Walk(job["engine"], job["known"], job["year"], job["baseline_year"], None, None)
     walk.part(*job["loaders"][index]())
-    walk.engine = walk.known = walk.stacks = None  # the parent has them; only the part's results travel back
+    walk.engine = walk.known = None  # the parent has them; only the part's results travel back
     return walk
 
 
@@ -470,7 +469,6 @@ class _Walk:
         self.not_checked: list[NotChecked] = []
         self.packs: dict[tuple, PackRef] = {}
         self.pending: set[str] = set(known)  # units whose obligations are still to be checked
-        self.stacks: dict[tuple, Any] = {}
 
     def unit_audit(self, name: str, jurisdiction: str | None) -> UnitAudit:
         found = self.audits.get(name)
@@ -502,7 +500,8 @@ class _Walk:
             position = (record.date, record.id)
             register.advance(position)
             try:
-                findings, refs = engine.findings(record, register, position, _full if type(record) is StoredRecord else None)
+                found = engine.findings(record, register, position, _full if type(record) is StoredRecord else None)
+                findings, refs = found.findings, found.packs
             except (NoPackInForce, EvaluationError) as exc:
                 ua.not_checked += 1
                 self.not_checked.append(NotChecked(record.id, record.unit, record.kind, record.date, str(exc)))
@@ -572,22 +571,10 @@ class _Walk:
         if self.progress is not None and self.done == 0:
             self.progress(0, 0)
 
-    def stack_at(self, jurisdiction: str):
-        stacks, catalog = self.stacks, self.engine.catalog
-
-        def at(on: date):
-            key = (jurisdiction, on)
-            if key not in stacks:
-                try:
-                    stacks[key] = catalog.stack_for(jurisdiction, on)
-                except NoPackInForce as exc:
-                    stacks[key] = exc
-            found = stacks[key]
-            if isinstance(found, NoPackInForce):
-                raise found
-            return found
-
-        return at
+    def stack_at(self, jurisdiction: str) -> Callable[[date], Any]:
+        """The packs in force for the jurisdiction on a day, as the obligations ask for them (the engine's memo)."""
+        engine = self.engine
+        return lambda on: engine.stack(jurisdiction, on)
 
     def obligations(self, ua: UnitAudit, records: Sequence[Any]) -> None:
         year_end = date(self.year, 12, 31)
