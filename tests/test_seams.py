@@ -76,3 +76,13 @@ def test_the_chinese_value_tables_are_written_once_in_messages():
                     if isinstance(target, ast.Name) and target.id in tables:
                         defined.setdefault(target.id, []).append(str(path.relative_to(ROOT)))
     assert defined == {name: ["engine/messages.py"] for name in tables}
+
+
+def test_the_engine_holds_the_domain_and_no_machinery():
+    """Worker processes, spool files, pickling and the collector switch are the storage adapter's
+    (adapters/storage/audit_workers.py); the engine imports no adapter either."""
+    machinery = ("multiprocessing", "concurrent", "pickle", "gc", "jianfu.adapters", "threading.Thread")
+    found = [(str(p.relative_to(ROOT)), m) for p in _sources("engine") for m in sorted(_imports(p))
+             if any(m == name or m.startswith(name + ".") for name in machinery)]
+    assert found == []
+    assert "multiprocessing" in _imports(ROOT / "adapters" / "storage" / "audit_workers.py")  # the scan sees imports
