@@ -13,10 +13,9 @@ from rich.table import Table
 from rich.text import Text
 
 from jianfu.engine.decisions import Decision
+from jianfu.engine.messages import DECISION_ZH, SEVERITY_ZH
 from jianfu.engine.packs import Catalog, Rule
 
-DECISION_ZH = {"approve": "批准", "reject": "驳回"}
-SEVERITY_ZH = {"block": "阻止", "advice": "提醒", "waived": "已批准豁免"}
 SEVERITY_STYLE = {"block": "bold red", "advice": "yellow", "waived": "cyan"}
 FORMATS = ("table", "json", "md", "junit", "sarif")
 

@@ -59,7 +59,8 @@ def measure(db: str, year: int, workers: int = 1) -> dict[str, Any]:
     """Audit `year` of the register at `db` the way `jianfu audit --db` does; figures only."""
     from jianfu.adapters.storage import open_store
     from jianfu.engine import Engine
-    from jianfu.engine.audit import audit, read_from
+    from jianfu.adapters.storage.audit_workers import audit
+    from jianfu.engine.audit import read_from
 
     from .run import peak_children_rss_mb, peak_rss_mb
 

@@ -20,7 +20,7 @@ from jianfu.adapters.storage import SqlRegister, open_store
 from platformdirs import user_cache_dir
 
 from jianfu import shipped
-from jianfu.engine import Engine, load_folder
+from jianfu.engine import Engine, Memo, load_folder
 from jianfu.engine.evaluator import Evaluator
 from jianfu.engine.records import RegisterFile
 from jianfu.engine.requests import Plan, Submission
@@ -178,7 +178,7 @@ def run(records: int = 1_000_000, db: str | None = None, seed: int = 7, samples:
         engine_us.append((time.perf_counter_ns() - started) / 1000)
 
     say("again, durable-rules evaluating every request (no memo) …")
-    fresh = Engine(engine.catalog, Evaluator(memo=0))
+    fresh = Engine(engine.catalog, Evaluator(), Memo.off())
     for request in requests[:200]:
         store.decide(fresh, request)
     fresh_us = []

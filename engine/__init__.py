@@ -6,6 +6,7 @@ the engine through `decide` and the `RegisterView` port.
 
 from .decide import Engine, PlanCheck
 from .decisions import Decision, Finding, PackRef
+from .memo import Memo
 from .errors import AuditIncomplete, EvaluationError, FieldError, InvalidInput, InvalidPack, JianfuError, NoPackInForce
 from .packs import Catalog, load_folder
 from .register import LayeredRegister, MemoryRegister, RegisterView
@@ -22,6 +23,7 @@ __all__ = [
     "InvalidPack",
     "JianfuError",
     "LayeredRegister",
+    "Memo",
     "MemoryRegister",
     "NoPackInForce",
     "PackRef",

@@ -1,16 +1,16 @@
-"""durable-rules, used the way it was measured to be safe (see the developers' notes on durable-rules).
+"""durable-rules, used the way it was measured to be safe (see the developers' notes on durable-rules). This module
+owns it completely: nothing else imports it or knows how its rules are named. It takes the facts a kind's rules test
+and returns each rule's verdict.
 
 - One ruleset per (pack chain, kind, parameter period): small, one kind's rules only, parameters substituted.
 - Each pack rule becomes two or three durable rules: `applies`, `violated` (applies and violated) and, for a rule an
-  approval can lift, `unwaived` (violated as if no approval were on file).
+  approval can lift, `unwaived` (violated as if no approval were on file). Which of them fired is the rule's verdict.
 - A request is *asserted as a fact*, which fires every matching rule (a posted event fires only the first), and
   retracted in `finally`, so no state is left behind between requests.
 - A host whose timer threads never run keeps every action on the calling thread; one lock serialises every call
   into the C engine, which has none of its own.
 - Anything durable-rules raises (error 303 and the like) is an `EvaluationError`: never an approval.
-- Evaluation is a pure function of the ruleset and the fact, so its answer is remembered per (ruleset, fact):
-  a second request with the same facts (the common case: counts and enumerations repeat) does not go back into
-  the C engine. `Evaluator(memo=0)` turns that off; the benchmark reports both, and a test checks they agree.
+- Remembering verdicts is the engine's memo (engine.memo), not this module's: here every call is evaluated.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import copy
 import itertools
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import durable.engine as durable_engine
 from durable.engine import MessageNotHandledException
@@ -29,9 +29,12 @@ from .errors import EvaluationError
 from .facts import APPROVED, Provider, providers_for
 from .packs import Rule
 
-APPLIES, VIOLATED, UNWAIVED = "applies", "violated", "unwaived"
-APPROVAL_IGNORED = "approval_ignored"
-EVAL_KEY = "evaluation"
+# How a pack rule's durable rules are named (`<rule id>__applies` …) and the fact keys an approval takes: private.
+_APPLIES, _VIOLATED, _UNWAIVED = "applies", "violated", "unwaived"
+_APPROVAL_IGNORED = "approval_ignored"
+_EVAL_KEY = "evaluation"
+
+Outcome = Literal["not_applicable", "passed", "violated", "waived"]
 
 
 class _CallerThreadHost(durable_engine.Host):
@@ -42,7 +45,7 @@ class _CallerThreadHost(durable_engine.Host):
 
 
 @dataclass(frozen=True)
-class CompiledKind:
+class Ruleset:
     """One kind's rules for one pack chain and one parameter period, registered with durable-rules."""
 
     name: str
@@ -52,28 +55,67 @@ class CompiledKind:
     providers: tuple[Provider, ...]
     params: dict[str, Any]
     definition: dict[str, Any]
+    approving: tuple[Rule, ...]  # the rules whose verdict depends on an approval on file
+    _approval_keys: tuple[tuple[str, str], ...]  # (rule id, the fact key its approval takes)
+    _waivable: bool  # some rule can be lifted by an approval: the fact says "no approval" beside the real one
+
+    def fact(self, values: dict[str, Any], approvals: dict[str, Any]) -> dict[str, Any]:
+        """What durable-rules is asked: the facts the conditions read, in the ruleset's order (so that equal requests
+        give equal facts), and for each rule needing one whether its approval is on file."""
+        fact = {name: values[name] for name in self.tested}
+        for rule_id, key in self._approval_keys:
+            fact[key] = approvals.get(rule_id) is not None
+        if self._waivable:
+            fact[_APPROVAL_IGNORED] = False
+        return fact
 
 
-def approval_key(rule_id: str) -> str:
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """One rule's verdict on one request."""
+
+    rule: Rule
+    outcome: Outcome
+
+    @property
+    def severity(self) -> str:
+        """The finding's severity: the rule's own, or `waived` when an approval on file lifted it."""
+        return "waived" if self.outcome == "waived" else self.rule.severity
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    """Every rule's verdict on one request, in the ruleset's order, sorted the way a decision lists them."""
+
+    each: tuple[Verdict, ...]
+    found: tuple[Verdict, ...]  # violated or waived: a finding each
+    passed: tuple[str, ...]
+    not_applicable: tuple[str, ...]
+
+    def of(self, rule_id: str) -> Outcome:
+        return next(v.outcome for v in self.each if v.rule.id == rule_id)
+
+
+def _approval_key(rule_id: str) -> str:
     return f"{APPROVED.name}__{rule_id}"
 
 
 class Evaluator:
     """The one durable-rules host of the process and the lock around it."""
 
-    def __init__(self, memo: int = 100_000) -> None:
+    def __init__(self) -> None:
         self._host = _CallerThreadHost()
         self._lock = threading.Lock()
         self._fired: set[str] = set()
-        self._compiled: dict[tuple, CompiledKind] = {}
+        # The rulesets registered with the host, by what they were made of. Not a cache: durable-rules cannot
+        # register a name twice nor delete one, so this is how the same rules are found again.
+        self._registered: dict[tuple, Ruleset] = {}
         self._counter = itertools.count()
         self._names = itertools.count()
-        self._memo_size = memo
-        self._memo: dict[tuple, frozenset[str]] = {}
         self.calls = 0  # evaluations that reached durable-rules
 
     # -- compiling --------------------------------------------------------------------------------------------
-    def compiled(self, chain_key: str, kind: str, rules: list[Rule], params: dict[str, Any]) -> CompiledKind:
+    def compiled(self, chain_key: str, kind: str, rules: list[Rule], params: dict[str, Any]) -> Ruleset:
         used = set()
         for rule in rules:
             used |= rule.params_tested
@@ -86,7 +128,7 @@ class Evaluator:
                 used |= set(fact.params)
         period = tuple(sorted((name, freeze(params[name])) for name in used if name in params))
         key = (chain_key, kind, tuple(r.id for r in rules), period)
-        found = self._compiled.get(key)
+        found = self._registered.get(key)
         if found is not None:
             return found
         missing = sorted(name for name in used if name not in params)
@@ -96,7 +138,7 @@ class Evaluator:
                 "the rules cannot be evaluated"
             )
         with self._lock:
-            found = self._compiled.get(key)
+            found = self._registered.get(key)
             if found is not None:
                 return found
             name = f"jianfu_{kind}_{next(self._names)}"
@@ -108,7 +150,8 @@ class Evaluator:
                 self._host.register_rulesets({name: runnable})
             except Exception as exc:  # the C engine's errors are plain Exceptions with a code
                 raise EvaluationError(f"durable-rules 拒绝了 {kind} 规则集：{exc} / durable-rules refused the {kind} ruleset: {exc}") from exc
-            compiled = CompiledKind(
+            approving = tuple(rule for rule in rules if rule.uses_approval)
+            ruleset = Ruleset(
                 name=name,
                 kind=kind,
                 rules=tuple(rules),
@@ -116,9 +159,12 @@ class Evaluator:
                 providers=tuple(providers),
                 params={n: params[n] for n in used},
                 definition=definition,
+                approving=approving,
+                _approval_keys=tuple((rule.id, _approval_key(rule.id)) for rule in approving),
+                _waivable=any(rule.can_be_waived for rule in rules),
             )
-            self._compiled[key] = compiled
-            return compiled
+            self._registered[key] = ruleset
+            return ruleset
 
     def _action(self, rule_name: str):
         fired = self._fired
@@ -129,31 +175,42 @@ class Evaluator:
         return run
 
     # -- evaluating --------------------------------------------------------------------------------------------
-    def fire(self, compiled: CompiledKind, fact: dict[str, Any]) -> frozenset[str]:
-        """The durable rules (`<rule id>__applies` …) that the fact fires."""
-        key = None
-        if self._memo_size:
-            # The names in the order given (the engine always gives them in the ruleset's order) and the values:
-            # a fact given in another order only misses the memo.
-            key = (compiled.name, tuple(fact), tuple([tuple(v) if type(v) is list else v for v in fact.values()]))
-            found = self._memo.get(key)
-            if found is not None:
-                return found
+    def verdicts(self, ruleset: Ruleset, fact: dict[str, Any]) -> Verdicts:
+        """Each rule's verdict on the fact (`Ruleset.fact`)."""
+        fired = self.fire(ruleset, fact)
+        each, found, passed, not_applicable = [], [], [], []
+        for rule in ruleset.rules:
+            applies = f"{rule.id}__{_APPLIES}" in fired
+            violated = f"{rule.id}__{_VIOLATED}" in fired
+            if violated and not applies:
+                raise EvaluationError(f"规则 {rule.id} 的评估结果自相矛盾 / rule {rule.id} fired inconsistently")
+            if not applies:
+                verdict = Verdict(rule, "not_applicable")
+                not_applicable.append(rule.id)
+            elif violated:
+                verdict = Verdict(rule, "violated")
+                found.append(verdict)
+            elif f"{rule.id}__{_UNWAIVED}" in fired:
+                verdict = Verdict(rule, "waived")
+                found.append(verdict)
+            else:
+                verdict = Verdict(rule, "passed")
+                passed.append(rule.id)
+            each.append(verdict)
+        return Verdicts(tuple(each), tuple(found), tuple(passed), tuple(not_applicable))
+
+    def fire(self, ruleset: Any, fact: dict[str, Any]) -> frozenset[str]:
+        """The durable rules that the fact fires, by their durable names."""
         with self._lock:
             fact = dict(fact)
-            fact[EVAL_KEY] = next(self._counter)
+            fact[_EVAL_KEY] = next(self._counter)
             self._fired.clear()
             try:
-                _call(self._host.assert_fact, compiled.name, fact)
+                _call(self._host.assert_fact, ruleset.name, fact)
             finally:
-                _call(self._host.retract_fact, compiled.name, fact)
-            fired = frozenset(self._fired)
+                _call(self._host.retract_fact, ruleset.name, fact)
             self.calls += 1
-            if key is not None:
-                if len(self._memo) >= self._memo_size:
-                    self._memo.clear()
-                self._memo[key] = fired
-            return fired
+            return frozenset(self._fired)
 
 
 def _call(method: Any, ruleset: str, fact: dict[str, Any]) -> None:
@@ -176,12 +233,12 @@ def _definition(kind: str, rules: list[Rule], params: dict[str, Any]) -> dict[st
     guard = {"kind": kind}
     for rule in rules:
         plain = lambda name: name  # noqa: E731
-        with_approval = lambda name, rid=rule.id: approval_key(rid) if name == APPROVED.name else name  # noqa: E731
-        without_approval = lambda name: APPROVAL_IGNORED if name == APPROVED.name else name  # noqa: E731
+        with_approval = lambda name, rid=rule.id: _approval_key(rid) if name == APPROVED.name else name  # noqa: E731
+        without_approval = lambda name: _APPROVAL_IGNORED if name == APPROVED.name else name  # noqa: E731
         applies = conditions.to_durable(rule.applies, plain, params)
-        variants = [(APPLIES, None, plain), (VIOLATED, rule.violated, with_approval)]
+        variants = [(_APPLIES, None, plain), (_VIOLATED, rule.violated, with_approval)]
         if rule.can_be_waived:
-            variants.append((UNWAIVED, rule.violated, without_approval))
+            variants.append((_UNWAIVED, rule.violated, without_approval))
         for suffix, violated, key in variants:
             parts = [guard]
             if applies is not None:

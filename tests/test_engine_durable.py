@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from jianfu.adapters.files.read import read_register, read_requests
-from jianfu.engine import Engine, EvaluationError, MemoryRegister, load_folder
+from jianfu.engine import Engine, EvaluationError, Memo, MemoryRegister, load_folder
 from jianfu.engine.evaluator import Evaluator
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def evaluator() -> Evaluator:
-    return Evaluator(memo=0)
+    return Evaluator()
 
 
 def _ruleset(evaluator: Evaluator, definition: dict) -> str:
@@ -63,7 +63,7 @@ def test_an_engine_error_is_an_evaluation_error_never_an_approval(evaluator):
 
 
 def test_concurrent_decisions_are_the_serial_ones():
-    engine = Engine(load_folder(ROOT / "rules"), Evaluator(memo=0))
+    engine = Engine(load_folder(ROOT / "rules"), Evaluator(), Memo.off())
     data = read_register(ROOT / "examples" / "register.yaml")
     register = MemoryRegister(data.units, data.records, data.plans)
     requests = read_requests(ROOT / "examples" / "requests.yaml")

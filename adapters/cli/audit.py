@@ -17,8 +17,8 @@ from loguru import logger
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from jianfu.adapters.storage.audit_workers import audit as run_audit
 from jianfu.engine import Engine, InvalidInput
-from jianfu.engine.audit import audit as run_audit
 from jianfu.engine.audit import audit_what_if, implausible_years, parse_parameters
 from jianfu.engine.errors import FieldError
 

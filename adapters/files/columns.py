@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jianfu.engine.decide import VALUE_ZH
+from jianfu.engine.messages import VALUE_ZH
 
 
 @dataclass(frozen=True)

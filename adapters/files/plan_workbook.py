@@ -12,7 +12,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from jianfu.engine.decide import PlanCheck, VALUE_ZH
+from jianfu.engine.decide import PlanCheck
+from jianfu.engine.messages import VALUE_ZH
 
 from . import xlsx
 from .sheets import KIND_SHEETS, cell_value, columns_for

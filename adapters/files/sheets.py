@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from jianfu.engine.decide import VALUE_ZH
+from jianfu.engine.messages import VALUE_ZH
 
 from .columns import COLUMNS, STATUS_ZH, Column
 

@@ -19,13 +19,11 @@ from pygal.style import Style
 
 from jianfu.adapters.files.xlsx import REJECT_FILL, APPROVE_FILL, header, put, widths
 from jianfu.engine.audit import Audit, Flip
-from jianfu.engine.audit.run import LIGHT_ZH
+from jianfu.engine.messages import INSPECTION_ZH, LIGHT_ZH, MEETING_ZH
 
 SUFFIXES = (".html", ".xlsx", ".json", ".md")
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 CHART_UNITS = 30  # charts show the units with the most records; tables show every unit
-MEETING_ZH = {"citywide_system": "本系统全市性会议", "onsite_office": "现场办公会", "other": "其他会议"}
-INSPECTION_ZH = {"comprehensive": "综合性督查考核", "special": "专项", "ad_hoc": "临时性"}
 FONT = "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', sans-serif"
 
 

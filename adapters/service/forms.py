@@ -14,7 +14,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from jianfu.adapters.files import tabular
 from jianfu.adapters.files.columns import Column
 from jianfu.adapters.files.sheets import columns_for
-from jianfu.engine.decide import VALUE_ZH
+from jianfu.engine.messages import VALUE_ZH
 from jianfu.engine.errors import FieldError, from_validation_error
 from jianfu.engine.requests import Bulletin, Document, Inspection, Meeting, Request as RequestModel
 

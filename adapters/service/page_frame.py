@@ -12,8 +12,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from jianfu.adapters.files.columns import STATUS_ZH
-from jianfu.adapters.output import DECISION_ZH, SEVERITY_ZH, RuleBook
-from jianfu.engine.decide import APPROVER_ZH, VALUE_ZH, show_value
+from jianfu.adapters.output import RuleBook
+from jianfu.engine.messages import APPROVER_ZH, DECISION_ZH, SEVERITY_ZH, VALUE_ZH, show_value
 from jianfu.engine.facts import FACTS
 from jianfu.engine.requests import KINDS
 

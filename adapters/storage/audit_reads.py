@@ -74,7 +74,8 @@ class AuditReads:
 
     def audit(self, engine, year: int, baseline_year: int | None = None, progress=None, parameters=None, workers: int = 1):
         """The yearly audit of the database, read one jurisdiction at a time (in `workers` processes)."""
-        from jianfu.engine.audit import audit, read_from
+        from jianfu.adapters.storage.audit_workers import audit
+        from jianfu.engine.audit import read_from
 
         # Records after the audited year never count (every question is cut off before the record); of the years
         # before, only what the year's questions can reach is read: the baseline's bulletins (counted), documents

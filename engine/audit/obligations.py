@@ -12,12 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Callable, Sequence
 
-from ..decide import render
 from ..errors import NoPackInForce
+from ..messages import PERIOD_ZH, render
 from ..packs import Obligation, Stack
-
-PERIOD_ZH = {"year": "年", "quarter": "季度", "week": "周"}
-
 
 @dataclass(frozen=True)
 class Period:

@@ -7,21 +7,14 @@ jurisdiction has no pack in force on its date is reported as not checked, with t
 
 from __future__ import annotations
 
-import gc
-import multiprocessing
-import os
-import pickle
-import tempfile
 from collections import Counter, defaultdict
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable, Iterable, Sequence
 
-from ..decide import Engine, built_finding
+from ..decide import Engine
 from ..decisions import Finding, PackRef
-from ..errors import AuditIncomplete, EvaluationError, FieldError, NoPackInForce
+from ..errors import EvaluationError, FieldError, NoPackInForce
 from ..facts import cut_achieved
 from ..records import COUNTING_STATUSES, FiledPlan, StoredRecord, Unit
 from ..register import day_and_id, is_onsite_office_meeting
@@ -39,7 +32,6 @@ def implausible_years(*named: tuple[str, int | None]) -> list[FieldError]:
             for name, value in named if value is not None and not low <= value <= high]
 
 
-LIGHT_ZH = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "grey": "未核查"}
 Progress = Callable[[int, int], None]
 
 
@@ -279,8 +271,6 @@ def audit(
     parameters: dict[str, Any] | None = None,
     parts: Iterable[Part] | None = None,
     total: int | None = None,
-    loaders: Sequence[Callable[[], Part]] | None = None,
-    workers: int = 1,
 ) -> Audit:
     """Audit `year` of the register given as its units, records and filed plans (records of earlier years are what
     the rules count; the baseline year gives the bulletin cut).
@@ -289,170 +279,19 @@ def audit(
     jurisdictions. Every question the rules ask stays within a jurisdiction, so each part is audited on its own and
     let go, and memory stays that of the largest city, not of the province. A part may hold only what the year's
     questions can reach (records from `running.read_from` on, documents still valid, earlier bulletins counted in a
-    `Tallied`) as its third element. `total` (the year's records) sizes the
-    progress bar. `loaders` are the parts as callables a worker process can run on its own; with `workers` > 1 they
-    are audited side by side (forked processes: the compiled rulesets are inherited) and merged in their order, so
-    the result is the serial one.
+    `Tallied`) as its third element. `total` (the year's records) sizes the progress bar. Parts audited in other
+    processes are the storage adapter's business (adapters/storage/audit_workers.py): it walks them with a `Walk`
+    each and merges them in their order, so the result is this serial one.
     """
-    # The walk allocates millions of objects and keeps the findings: the cyclic collector would scan the growing
-    # report again and again (a quarter of the time on 500,000 records) for cycles the walk never makes. Reference
-    # counting frees each part as before; the collector is switched back on at the end.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _audit(engine, units, records, plans, year, baseline_year, progress, parameters, parts, total, loaders, workers)
-    finally:
-        if collecting:
-            gc.enable()
+    walk = Walk.begin(engine, units, year, baseline_year, progress, total)
+    for part in (parts if parts is not None else [(list(records), list(plans))]):
+        walk.part(*part)
+    return walk.report(parameters)
 
 
-def _audit(engine, units, records, plans, year, baseline_year, progress, parameters, parts, total, loaders, workers) -> Audit:
-    baseline_year = year - 1 if baseline_year is None else baseline_year
-    units = list(units)
-    known = {u.name: u for u in units}
-    walk = _Walk(engine, known, year, baseline_year, progress, total)
-    for u in units:
-        walk.unit_audit(u.name, u.jurisdiction)
-    if loaders is not None and workers > 1 and len(loaders) > 1:
-        _in_workers(walk, loaders, min(workers, len(loaders)))  # never more processes than parts
-    else:
-        if loaders is not None:
-            parts = (load() for load in loaders)
-        for part in (parts if parts is not None else [(list(records), list(plans))]):
-            walk.part(*part)
-    walk.finish()
-    ordered = sorted(walk.audits.values(), key=lambda u: (u.jurisdiction or "", u.unit))
-    for listed in (walk.violations, walk.advice, walk.waivers, walk.not_checked):
-        listed.sort(key=lambda item: (item.date, item.record_id))  # the same order however the register was read
-    return Audit(
-        year=year,
-        baseline_year=baseline_year,
-        units=ordered,
-        violations=walk.violations,
-        advice=walk.advice,
-        waivers=walk.waivers,
-        not_checked=walk.not_checked,
-        packs=list(walk.packs.values()),
-        records_in_year=walk.done,
-        parameters=dict(parameters or {}),
-    )
-
-
-_FORKED: dict[str, Any] = {}
-
-
-def _in_workers(walk: "_Walk", loaders: Sequence[Callable[[], Part]], workers: int) -> None:
-    """The parts audited by `workers` processes: `workers - 1` forked ones taking parts from the front, and this one
-    taking them from the back (its own results need no journey between processes). Each part is claimed once; the
-    results are merged in the parts' order, so the audit is the serial one.
-
-    A worker writes each part's results to a file of its own and sends only the file's name. Sent through the pool's
-    pipe, a part's results (megabytes) went 64 KiB at a time, and the parent's thread receiving them had to win the
-    interpreter from the parent's walk for every piece: the worker stood waiting a third of its time (5.8 s of 16.7).
-
-    A worker that dies (killed, or out of memory) fails the audit with `AuditIncomplete`: the parts it had claimed
-    are nobody's, and a report without them would pass their units as compliant."""
-    context = multiprocessing.get_context("fork")
-    claimed = context.Array("b", len(loaders))
-    walked: dict[int, _Walk] = {}
-    progress, walk.progress = walk.progress, None  # reported here as parts finish, merged only at the end
-    done = [0]
-
-    def finished(index: int, partial: "_Walk | str | None") -> None:
-        if isinstance(partial, str):  # a worker's part, waiting in its file (gone once read: the spool stays small)
-            with open(partial, "rb") as spooled:
-                path, partial = partial, pickle.load(spooled)
-            os.unlink(path)
-        if partial is not None:
-            walked[index] = partial
-            done[0] += partial.done
-            if progress is not None:
-                progress(done[0], walk.total or done[0])
-
-    with tempfile.TemporaryDirectory(prefix="jianfu-audit-") as spool:
-        _FORKED.update(engine=walk.engine, known=walk.known, year=walk.year, baseline_year=walk.baseline_year, loaders=loaders, claimed=claimed, spool=spool)
-        pool = ProcessPoolExecutor(workers - 1, mp_context=context)
-        try:
-            results = [pool.submit(_spooled_part, index) for index in range(len(loaders))]
-            received = 0
-            for index in reversed(range(len(loaders))):
-                partial = _audit_part(index)
-                if partial is None:
-                    break  # the workers have come this far: the rest is theirs
-                finished(index, partial)
-                while received < len(loaders) and results[received].done():  # what the workers finished meanwhile
-                    finished(received, results[received].result())
-                    received += 1
-            for index in range(received, len(loaders)):
-                finished(index, results[index].result())
-        except BrokenProcessPool as broken:
-            raise AuditIncomplete(
-                "审计的工作进程意外退出（被终止或内存不足），审计未完成 / an audit worker process ended unexpectedly"
-                " (killed, or out of memory): the audit is incomplete") from broken
-        finally:
-            # After a failure the workers finish the part in hand and take no other, before the spool goes.
-            pool.shutdown(wait=True, cancel_futures=True)
-            _FORKED.clear()
-            walk.progress = progress
-    for index in sorted(walked):
-        walk.merge(walked[index])
-
-
-def _audit_part(index: int) -> "_Walk | None":
-    """Part `index` audited on its own, or None when another process claimed it first."""
-    job = _FORKED
-    with job["claimed"].get_lock():
-        if job["claimed"][index]:
-            return None
-        job["claimed"][index] = 1
-    walk = _Walk(job["engine"], job["known"], job["year"], job["baseline_year"], None, None)
-    walk.part(*job["loaders"][index]())
-    walk.engine = walk.known = walk.stacks = None  # the parent has them; only the part's results travel back
-    return walk
-
-
-def _spooled_part(index: int) -> str | None:
-    """In a worker: part `index` audited and written to a file in the spool, whose name is returned (None when the
-    parent claimed the part first)."""
-    walk = _audit_part(index)
-    if walk is None:
-        return None
-    path = os.path.join(_FORKED["spool"], f"{index}.pickle")
-    with open(path, "wb") as spooled:
-        pickle.dump(walk, spooled, protocol=pickle.HIGHEST_PROTOCOL)
-    return path
-
-
-class _Packed:
-    """A part's listed findings as they travel from a worker to the parent: each distinct finding once, as its
-    fields, and each record as plain values pointing at them. Pickling the findings themselves (pydantic models,
-    their dates) cost a worker and the parent more than deciding the records had."""
-
-    def __init__(self, lists: Sequence[list[RecordFindings]]):
-        index: dict[int, int] = {}
-        self.findings: list[dict[str, Any]] = []
-        self.lists: list[list[tuple]] = []
-        for listed in lists:
-            rows = []
-            for item in listed:
-                refs = []
-                for finding in item.findings:
-                    at = index.get(id(finding))
-                    if at is None:
-                        at = index[id(finding)] = len(self.findings)
-                        self.findings.append(finding.__dict__)
-                    refs.append(at)
-                rows.append((item.record_id, item.unit, item.kind, item.date.toordinal(), refs))
-            self.lists.append(rows)
-
-    def unpacked(self) -> list[list[RecordFindings]]:
-        findings = [built_finding(fields) for fields in self.findings]
-        return [[RecordFindings(record_id, unit, kind, date.fromordinal(day), [findings[i] for i in refs]) for record_id, unit, kind, day, refs in rows]
-                for rows in self.lists]
-
-
-class _Walk:
-    """The audit's running state across the parts of the register."""
+class Walk:
+    """The audit's running state across the parts of the register: `begin`, a `part` at a time (or parts walked
+    elsewhere and `merge`d in their order), then the `report`."""
 
     def __init__(self, engine: Engine, known: dict[str, Unit], year: int, baseline_year: int, progress: Progress | None, total: int | None):
         self.engine = engine
@@ -470,7 +309,35 @@ class _Walk:
         self.not_checked: list[NotChecked] = []
         self.packs: dict[tuple, PackRef] = {}
         self.pending: set[str] = set(known)  # units whose obligations are still to be checked
-        self.stacks: dict[tuple, Any] = {}
+
+    @classmethod
+    def begin(cls, engine: Engine, units: Iterable[Unit], year: int, baseline_year: int | None = None,
+              progress: Progress | None = None, total: int | None = None) -> "Walk":
+        """A walk of `year` over the register's units (every unit is reported, with records or without)."""
+        units = list(units)
+        walk = cls(engine, {u.name: u for u in units}, year, year - 1 if baseline_year is None else baseline_year, progress, total)
+        for u in units:
+            walk.unit_audit(u.name, u.jurisdiction)
+        return walk
+
+    def report(self, parameters: dict[str, Any] | None = None) -> Audit:
+        """The audit, once every part is in."""
+        self.finish()
+        ordered = sorted(self.audits.values(), key=lambda u: (u.jurisdiction or "", u.unit))
+        for listed in (self.violations, self.advice, self.waivers, self.not_checked):
+            listed.sort(key=lambda item: (item.date, item.record_id))  # the same order however the register was read
+        return Audit(
+            year=self.year,
+            baseline_year=self.baseline_year,
+            units=ordered,
+            violations=self.violations,
+            advice=self.advice,
+            waivers=self.waivers,
+            not_checked=self.not_checked,
+            packs=list(self.packs.values()),
+            records_in_year=self.done,
+            parameters=dict(parameters or {}),
+        )
 
     def unit_audit(self, name: str, jurisdiction: str | None) -> UnitAudit:
         found = self.audits.get(name)
@@ -502,7 +369,8 @@ class _Walk:
             position = (record.date, record.id)
             register.advance(position)
             try:
-                findings, refs = engine.findings(record, register, position, _full if type(record) is StoredRecord else None)
+                found = engine.findings(record, register, position, _full if type(record) is StoredRecord else None)
+                findings, refs = found.findings, found.packs
             except (NoPackInForce, EvaluationError) as exc:
                 ua.not_checked += 1
                 self.not_checked.append(NotChecked(record.id, record.unit, record.kind, record.date, str(exc)))
@@ -527,18 +395,7 @@ class _Walk:
             self.obligations(self.audits[name], bucket)
             self.pending.discard(name)
 
-    def __getstate__(self) -> dict[str, Any]:  # a worker's part on its way to the parent
-        state = dict(self.__dict__)
-        state["violations"] = _Packed([state.pop("violations"), state.pop("advice"), state.pop("waivers")])
-        state["not_checked"] = [(n.record_id, n.unit, n.kind, n.date.toordinal(), n.reason) for n in state["not_checked"]]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self.violations, self.advice, self.waivers = state["violations"].unpacked()
-        self.not_checked = [NotChecked(record_id, unit, kind, date.fromordinal(day), reason) for record_id, unit, kind, day, reason in state["not_checked"]]
-
-    def merge(self, other: "_Walk") -> None:
+    def merge(self, other: "Walk") -> None:
         """Take in a part audited by a worker (in the parts' order, so the result is the serial walk's)."""
         for name, theirs in other.audits.items():
             mine = self.audits.get(name)
@@ -572,22 +429,10 @@ class _Walk:
         if self.progress is not None and self.done == 0:
             self.progress(0, 0)
 
-    def stack_at(self, jurisdiction: str):
-        stacks, catalog = self.stacks, self.engine.catalog
-
-        def at(on: date):
-            key = (jurisdiction, on)
-            if key not in stacks:
-                try:
-                    stacks[key] = catalog.stack_for(jurisdiction, on)
-                except NoPackInForce as exc:
-                    stacks[key] = exc
-            found = stacks[key]
-            if isinstance(found, NoPackInForce):
-                raise found
-            return found
-
-        return at
+    def stack_at(self, jurisdiction: str) -> Callable[[date], Any]:
+        """The packs in force for the jurisdiction on a day, as the obligations ask for them (the engine's memo)."""
+        engine = self.engine
+        return lambda on: engine.stack(jurisdiction, on)
 
     def obligations(self, ua: UnitAudit, records: Sequence[Any]) -> None:
         year_end = date(self.year, 12, 31)

@@ -15,7 +15,8 @@ import yaml
 from ..errors import FieldError, InvalidInput
 from ..decide import Engine
 from ..packs import PERIODS, Catalog
-from .run import LIGHT_ZH, Audit
+from ..messages import LIGHT_ZH
+from .run import Audit
 
 
 def parse_parameters(pairs: list[str], catalog: Catalog) -> dict[str, Any]:

@@ -17,7 +17,8 @@ from jianfu.adapters.storage import tables as t
 from jianfu.bench import generate
 from jianfu.bench.audit import province_catalog
 from jianfu.engine import AuditIncomplete, Engine
-from jianfu.engine.audit import audit, read_from, with_parameters
+from jianfu.adapters.storage.audit_workers import audit
+from jianfu.engine.audit import read_from, with_parameters
 from jianfu.engine.records import RegisterFile
 from jianfu.engine.requests import Approval
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from jianfu.bench.run import screening_requests
-from jianfu.engine import Engine, MemoryRegister, load_folder
+from jianfu.engine import Engine, Memo, MemoryRegister, load_folder
 from jianfu.engine.evaluator import Evaluator
 from jianfu.adapters.files.read import read_register
 
@@ -17,7 +17,7 @@ def test_memoised_and_fresh_evaluations_agree():
     catalog = load_folder(ROOT / "rules")
     data = read_register(ROOT / "examples" / "register.yaml")
     register = MemoryRegister(data.units, data.records, data.plans)
-    fresh = Engine(catalog, Evaluator(memo=0))
+    fresh = Engine(catalog, Evaluator(), Memo.off())
     memoised = Engine(catalog, Evaluator())
     requests = screening_requests(3, 600)
     for request in requests:
