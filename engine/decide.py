@@ -43,6 +43,7 @@ VALUE_ZH = {
     "meeting": "会议",
     "inspection": "督查检查考核",
     "bulletin": "简报",
+    "public": "面向公众",
 }
 
 

@@ -95,6 +95,12 @@ class Evaluator:
                 f"参数 {missing} 在该日期尚未生效，规则无法评估 / parameters {missing} are not in force on that date: "
                 "the rules cannot be evaluated"
             )
+        if not rules:
+            # A pack of a city whose law has no rule on this kind (issue 13: each city decided by its own law):
+            # nothing to register with durable-rules, nothing can fire; the request is decided with nothing applicable.
+            compiled = CompiledKind(f"jianfu_{kind}_none", kind, (), ("kind",), tuple(providers), {}, {})
+            self._compiled[key] = compiled
+            return compiled
         with self._lock:
             found = self._compiled.get(key)
             if found is not None:
@@ -131,6 +137,8 @@ class Evaluator:
     # -- evaluating --------------------------------------------------------------------------------------------
     def fire(self, compiled: CompiledKind, fact: dict[str, Any]) -> frozenset[str]:
         """The durable rules (`<rule id>__applies` …) that the fact fires."""
+        if getattr(compiled, "rules", None) == ():  # a kind the city's law has no rule on: nothing can fire
+            return frozenset()
         key = None
         if self._memo_size:
             # The names in the order given (the engine always gives them in the ruleset's order) and the values:

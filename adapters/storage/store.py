@@ -296,7 +296,7 @@ class Store:
             if new_units:
                 connection.execute(
                     insert(t.units),
-                    [{"name": u.name, "type": u.type, "level": u.level, "jurisdiction": u.jurisdiction, "recorded_at": now} for u in new_units],
+                    [{**_unit_row(u), "recorded_at": now} for u in new_units],
                 )
             total = len(data.records)
             self._insert_records(
@@ -378,7 +378,7 @@ class Store:
         with self.writing() as connection:
             if self._has_unit(connection, unit.name):
                 raise InvalidInput([FieldError(("name",), f"单位 {unit.name!r} 已存在", f"unit {unit.name!r} exists")])
-            connection.execute(insert(t.units).values(**unit.model_dump(), recorded_at=_now()))
+            connection.execute(insert(t.units).values(**_unit_row(unit), recorded_at=_now()))
 
     def cancel(self, record_id: str, reason: str, actor: str | None = None) -> None:
         """Cancel a record: it stays in the register, marked cancelled, with the reason; it no longer counts."""
@@ -430,8 +430,9 @@ class Store:
     # -- reading -----------------------------------------------------------------------------------------------
     def units(self) -> list[Unit]:
         with self.reading() as connection:
-            return [Unit(name=r[0], type=r[1], level=r[2], jurisdiction=r[3]) for r in connection.execute(
-                select(t.units.c.name, t.units.c.type, t.units.c.level, t.units.c.jurisdiction).order_by(t.units.c.name))]
+            return [unit_from_row(r) for r in connection.execute(
+                select(t.units.c.name, t.units.c.type, t.units.c.level, t.units.c.jurisdiction, t.units.c.aliases, t.units.c.leads)
+                .order_by(t.units.c.name))]
 
     def register_file(self, years: Sequence[int] | None = None) -> RegisterFile:
         """The register (or some years of it) as the file contract: units, records, filed plans."""
@@ -613,6 +614,20 @@ def _day(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
+def _unit_row(unit: Unit) -> dict[str, Any]:
+    """A unit's columns; `aliases` and `leads` as JSON lists (NULL when empty, as rows from before 0004 are)."""
+    return {"name": unit.name, "type": unit.type, "level": unit.level, "jurisdiction": unit.jurisdiction,
+            "aliases": json.dumps(unit.aliases, ensure_ascii=False) if unit.aliases else None,
+            "leads": json.dumps(unit.leads, ensure_ascii=False) if unit.leads else None}
+
+
+def unit_from_row(row: Sequence[Any]) -> Unit:
+    """A unit from (name, type, level, jurisdiction, aliases, leads): an older row's NULLs are SPEC's defaults, none."""
+    name, type_, level, jurisdiction, aliases, leads = row
+    return Unit(name=name, type=type_, level=level, jurisdiction=jurisdiction,
+                aliases=json.loads(aliases) if aliases else [], leads=json.loads(leads) if leads else [])
+
+
 def _stored_record(source: tuple) -> Any:
     """A stored record in full: its body (the record as validated when written, without its status) validated again,
     with the approvals recorded for it in the database."""
@@ -641,8 +656,10 @@ class _AuditRecords:
             made += [
                 StoredRecord(rid, kind, places.setdefault(place, place), places.setdefault(unit, unit), _day(day), status, title or "",
                              [] if topics in (None, "[]") else json.loads(topics), scope, type_, None if routine is None else bool(routine),
-                             subject, series, doc_no, valid_until and _day(valid_until), (None, status, None), _stored_record)
-                for rid, kind, place, unit, day, status, title, topics, scope, type_, routine, subject, series, doc_no, valid_until in earlier_rows
+                             subject, series, doc_no, valid_until and _day(valid_until), (None, status, None), _stored_record,
+                             onsite_office, addressed_to)
+                for (rid, kind, place, unit, day, status, title, topics, scope, type_, routine, subject, series, doc_no, valid_until,
+                     onsite_office, addressed_to) in earlier_rows
             ]
             self._made, self._rows = made, None
         return iter(self._made)
@@ -650,9 +667,9 @@ class _AuditRecords:
 
 AUDIT_YEAR_ROWS = "SELECT id, status, body FROM records WHERE jurisdiction = :j AND date >= :start AND date <= :end AND counts"
 AUDIT_EARLIER_ROWS = ("SELECT id, kind, jurisdiction, unit, date, status, title, topics, scope, type, routine, subject, series, doc_no,"
-                      " valid_until FROM records WHERE jurisdiction = :j AND date < :start AND counts")
+                      " valid_until, onsite_office, addressed_to FROM records WHERE jurisdiction = :j AND date < :start AND counts")
 AUDIT_TALLY = ("SELECT unit, year, COUNT(*) FROM records WHERE jurisdiction = :j AND kind = 'bulletin' AND counts AND date < :since"
-               " GROUP BY unit, year")
+               " AND (addressed_to IS NULL OR addressed_to = 'city_government') GROUP BY unit, year")
 """An audit part's reads (with `_reach` after the second; the tally counts the bulletins before the reach): each
 answered from the index by jurisdiction and date (migration 0003), a row looked up in the table only when it is read,
 the tally from the index alone."""
@@ -690,6 +707,7 @@ def _record_row(record: Any, source: str, actor: str | None, now: datetime, deci
         "type": getattr(record, "type", None),
         "routine": getattr(record, "routine", None),
         "onsite_office": is_onsite_office_meeting(record) if isinstance(record, Meeting) else None,
+        "addressed_to": getattr(record, "to", None),
         "subject": getattr(record, "subject", None),
         "series": getattr(record, "series", None),
         "doc_no": getattr(record, "doc_no", None),
