@@ -137,6 +137,13 @@ class Evaluator:
                 f"参数 {missing} 在该日期尚未生效，规则无法评估 / parameters {missing} are not in force on that date: "
                 "the rules cannot be evaluated"
             )
+        if not rules:
+            # A city whose law has no rule on this kind (each city is decided by its own law): nothing to register with
+            # durable-rules and nothing can fire; the request is decided with nothing applicable.
+            ruleset = Ruleset(name=f"jianfu_{kind}_none", kind=kind, rules=(), tested=("kind",), providers=tuple(providers),
+                              params={}, definition={}, approving=(), _approval_keys=(), _waivable=False)
+            self._registered[key] = ruleset
+            return ruleset
         with self._lock:
             found = self._registered.get(key)
             if found is not None:
@@ -177,6 +184,8 @@ class Evaluator:
     # -- evaluating --------------------------------------------------------------------------------------------
     def verdicts(self, ruleset: Ruleset, fact: dict[str, Any]) -> Verdicts:
         """Each rule's verdict on the fact (`Ruleset.fact`)."""
+        if not ruleset.rules:  # registered with nothing: nothing can fire
+            return Verdicts((), (), (), ())
         fired = self.fire(ruleset, fact)
         each, found, passed, not_applicable = [], [], [], []
         for rule in ruleset.rules:

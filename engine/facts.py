@@ -136,14 +136,23 @@ def _deployed(ctx: FactContext) -> dict[str, Any]:
     return {"deployed_via_count": len(via), "deployed_via": via}
 
 
+UNDATED_VALIDITY = "undated_document_valid_years"
+"""How many calendar years (its own first) a document without `valid_until` stays valid for 004 art. 4."""
+
+
 @provides(
-    Fact("valid_documents_same_subject", int, DOC, "同一工作仍在有效期内的已发文件数（被本文件替代的除外）", "register"),
+    Fact("valid_documents_same_subject", int, DOC, "同一工作仍在有效期内的已发文件数（被本文件替代的除外）", "register",
+         params=(UNDATED_VALIDITY,)),
     Fact("valid_document_refs", list, DOC, "仍有效的已发文件", "register", report_only=True),
     Fact("replaces", str, DOC, "本文件替代的文件文号", "request", report_only=True),
 )
 def _valid_documents(ctx: FactContext) -> dict[str, Any]:
     r: Document = ctx.request
     found = ctx.register.valid_documents(r.jurisdiction, r.subject, r.date, r.id, ctx.before)
+    # 004 art. 4's "仍在有效期内" for a document that states no term: in force through 31 December of the
+    # `undated_document_valid_years`-th calendar year counting its own (the pack's reading; one: its own year).
+    years = int(ctx.params[UNDATED_VALIDITY])
+    found = [d for d in found if d.valid_until is not None or d.issued is None or r.date.year <= d.issued.year + years - 1]
     # 原制发文件仍在有效期内的，不再重复发文 — unless the new document replaces (修订) that one.
     still = [d for d in found if d.doc_no != r.replaces] if r.replaces else found
     return {"valid_documents_same_subject": len(still), "valid_document_refs": [d.ref for d in still], "replaces": r.replaces or ""}
@@ -159,7 +168,7 @@ the register that far before its year: engine/audit/running.py)."""
     Fact("scope", str, ("meeting", "inspection"), "范围", "request", values=("citywide_system", "citywide", "other")),
     Fact("routine", bool, MEET, "是否常规性工作部署会议", "request"),
     Fact("arranged_by_general_office", bool, MEET, "是否经市政府办公室统筹安排", "request"),
-    Fact("onsite_office_meeting", bool, MEET, "是否第39条现场办公会", "request"),
+    Fact("onsite_office_meeting", bool, MEET, "是否申明为第39条现场办公会（onsite_office）", "request"),
 )
 def _meeting(ctx: FactContext) -> dict[str, Any]:
     r = ctx.request
@@ -172,6 +181,11 @@ def _meeting(ctx: FactContext) -> dict[str, Any]:
         "arranged_by_general_office": r.arranged_by_general_office,
         "onsite_office_meeting": is_onsite_office_meeting(r),
     }
+
+
+@provides(Fact("urgent", bool, ("meeting", "inspection"), "是否紧急突发事项", "request"))
+def _urgent(ctx: FactContext) -> dict[str, Any]:
+    return {"urgent": ctx.request.urgent}
 
 
 @provides(
@@ -224,7 +238,6 @@ def _similar_meetings(ctx: FactContext) -> dict[str, Any]:
 # -- inspections -------------------------------------------------------------------------------------------------
 @provides(
     Fact("type", str, INSP, "督查检查考核类型", "request", values=("comprehensive", "special", "ad_hoc")),
-    Fact("urgent", bool, INSP, "是否紧急突发事项", "request"),
     Fact("joint", bool, INSP, "是否联合开展", "request"),
     Fact("plan_item", str, INSP, "所执行的年度计划事项", "request", report_only=True),
     Fact("departments_involved", int, INSP, "涉及的部门数（含牵头部门）", "request"),
@@ -234,7 +247,6 @@ def _inspection(ctx: FactContext) -> dict[str, Any]:
     involved = {u for u in r.involved_units} | {r.unit}
     return {
         "type": r.type,
-        "urgent": r.urgent,
         "joint": r.joint,
         "plan_item": r.plan_item or "",
         "departments_involved": len(involved),
@@ -317,6 +329,11 @@ def _onsite(ctx: FactContext) -> dict[str, Any]:
 
 
 # -- bulletins ---------------------------------------------------------------------------------------------------
+@provides(Fact("bulletin_to", str, BULL, "报送对象（向市政府报送，或面向公众的专栏）", "request", values=("city_government", "public")))
+def _bulletin_to(ctx: FactContext) -> dict[str, Any]:
+    return {"bulletin_to": ctx.request.to}
+
+
 @provides(
     Fact("other_series_in_year", int, BULL, "本单位本年度其他简报种类数", "register"),
     Fact("other_series", list, BULL, "本单位本年度其他简报", "register", report_only=True),
@@ -359,6 +376,35 @@ def _bulletin_cut(ctx: FactContext) -> dict[str, Any]:
         "bulletin_baseline_issues": baseline,
         "bulletin_cut_achieved": cut_achieved(baseline, issues),
         "bulletin_quota": bulletin_quota(baseline, ctx.params.get("bulletin_cut")),
+    }
+
+
+@provides(
+    Fact("city_bulletin_issues_in_year", int, BULL, "含本期在内全市（本地区各单位合计）本年度简报期数", "register"),
+    Fact("city_bulletin_baseline_issues", int, BULL, "全市基准年度简报期数", "register", params=("bulletin_baseline_year",)),
+    Fact(
+        "city_bulletin_cut_achieved",
+        float,
+        BULL,
+        "含本期在内全市相对基准年度的压减比例",
+        "register",
+        params=("bulletin_baseline_year",),
+        ratio=True,
+    ),
+    Fact("city_bulletin_quota", int, BULL, "按压减比例全市本年度最多可发期数", "register", report_only=True, params=("bulletin_cut",)),
+)
+def _city_bulletin_cut(ctx: FactContext) -> dict[str, Any]:
+    # 004 art. 6: "2019年全市各级政府简报数量压减20%以上" is a target for the city's total (issue 13's reading):
+    # the register's question with unit None counts every unit of the jurisdiction together.
+    r = ctx.request
+    baseline_year = int(ctx.params["bulletin_baseline_year"])
+    issues = ctx.register.bulletin_issues(r.jurisdiction, None, r.date.year, r.id, ctx.before) + 1
+    baseline = ctx.register.bulletin_issues(r.jurisdiction, None, baseline_year, r.id, None)
+    return {
+        "city_bulletin_issues_in_year": issues,
+        "city_bulletin_baseline_issues": baseline,
+        "city_bulletin_cut_achieved": cut_achieved(baseline, issues),
+        "city_bulletin_quota": bulletin_quota(baseline, ctx.params.get("bulletin_cut")),
     }
 
 

@@ -33,6 +33,7 @@ VALUE_ZH = {
     "meeting": "会议",
     "inspection": "督查检查考核",
     "bulletin": "简报",
+    "public": "面向公众",
 }
 """The Chinese word for each enumerated value a request or a fact may hold."""
 

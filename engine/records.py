@@ -24,6 +24,10 @@ class Unit(Contract):
     type: Literal["government", "general_office", "department", "coordinating_body"]
     level: Literal["province", "city", "county", "township"]
     jurisdiction: Text | None = None
+    aliases: list[Text] = Field(default_factory=list, max_length=50)
+    """Other names the unit goes by (its full name 景德镇市教育局 beside 市教育局)."""
+    leads: list[Text] = Field(default_factory=list, max_length=500)
+    """The major tasks and key work (重大任务、重点工作) the unit leads: 004 art. 39 owes on-site office meetings per task."""
 
 
 class _Recorded(Contract):
@@ -84,14 +88,18 @@ class StoredRecord:
     most records are never parsed, let alone validated, and the register's columns are what its questions count."""
 
     __slots__ = ("id", "kind", "jurisdiction", "unit", "date", "status", "title", "topics", "scope", "type", "routine",
-                 "subject", "series", "doc_no", "valid_until", "_source", "_load")
+                 "subject", "series", "doc_no", "valid_until", "onsite_office", "to", "_source", "_load")
 
     def __init__(self, id: str, kind: str, jurisdiction: str, unit: str, date: date, status: str, title: str, topics: list[str],
                  scope: str | None, type: str | None, routine: bool | None, subject: str | None, series: str | None,
-                 doc_no: str | None, valid_until: date | None, source: Any, load: Callable[[Any], Any]):
+                 doc_no: str | None, valid_until: date | None, source: Any, load: Callable[[Any], Any],
+                 onsite_office: bool | None = None, to: str | None = None):
         self.id, self.kind, self.jurisdiction, self.unit, self.date, self.status = id, kind, jurisdiction, unit, date, status
         self.title, self.topics, self.scope, self.type, self.routine = title, topics, scope, type, routine
         self.subject, self.series, self.doc_no, self.valid_until = subject, series, doc_no, valid_until
+        # SPEC's defaults for columns an older register left empty: not on-site, submitted to the city government
+        self.onsite_office = bool(onsite_office) if kind == "meeting" else None
+        self.to = (to or "city_government") if kind == "bulletin" else None
         self._source, self._load = source, load
 
     @property

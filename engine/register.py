@@ -26,11 +26,23 @@ from .requests import Document, Meeting
 Cutoff = tuple[date, str]
 
 ONSITE_OFFICE_MEETING = "现场办公会"
-"""Art. 39 meetings (现场办公会) are not city-wide system meetings: they never count toward art. 8."""
 
 
 def is_onsite_office_meeting(meeting: Meeting) -> bool:
-    return ONSITE_OFFICE_MEETING in meeting.title or any(ONSITE_OFFICE_MEETING in t for t in meeting.topics)
+    """Art. 39 meetings (现场办公会) are not city-wide system meetings: they never count toward art. 8.
+
+    Issue 13's reading of 004 art. 8: only a meeting *declared* on-site (`onsite_office: true`) is one; a title or
+    topic that merely contains 现场办公会 does not make a city-wide system meeting exempt. (A stored record read
+    from its columns carries the flag too: engine.records.StoredRecord.)"""
+    return bool(getattr(meeting, "onsite_office", False))
+
+
+def submitted_to_city_government(record) -> bool:
+    """Issue 13's reading of 004 art. 6 (对部门向市政府报送的简报…): only a bulletin submitted to the city government
+    is one of the bulletins the article limits; a column or news report for the public (`to: public`, such as 001's
+    五型 column) is neither a series of the unit nor an issue of the city's count. Records from before the field
+    existed are SPEC's default, `city_government`."""
+    return (getattr(record, "to", None) or "city_government") == "city_government"
 
 
 def normalise_topic(topic: str) -> str:
@@ -50,6 +62,7 @@ class ValidDocument:
     id: str
     doc_no: str | None
     valid_until: date | None
+    issued: date | None = None  # its date: how long an undated document stays valid is the pack's (004 art. 4)
 
     @cached_property
     def ref(self) -> str:
@@ -90,7 +103,10 @@ class RegisterView(Protocol):
 
     def bulletin_series(self, jurisdiction: str, unit: str, year: int, exclude: str, before: Cutoff | None) -> set[str]: ...
 
-    def bulletin_issues(self, jurisdiction: str, unit: str, year: int, exclude: str, before: Cutoff | None) -> int: ...
+    def bulletin_issues(self, jurisdiction: str, unit: str | None, year: int, exclude: str, before: Cutoff | None) -> int:
+        """The unit's issues of bulletins submitted to the city government in the year; `unit=None`: every unit of the
+        jurisdiction together (the city-wide total of 004 art. 6)."""
+        ...
 
     def filed_plan_item(self, jurisdiction: str, unit: str, year: int, item: str, on: date) -> PlanEntry | None:
         """The filed plan of that year holding the item, if it was filed on or before `on`."""
@@ -129,10 +145,15 @@ class MemoryRegister:
     def add(self, record) -> None:
         if getattr(record, "status", "approved") not in COUNTING_STATUSES:
             return
+        if record.kind == "bulletin" and not submitted_to_city_government(record):
+            return  # a public column counts toward no limit of art. 6 (the only questions about bulletins)
         bucket = self._by_unit[(record.jurisdiction, record.unit, record.kind)]
         self._ids[record.id].append(record)
         key = (record.date, record.id)
         bucket.insert(bisect.bisect(bucket, key, key=day_and_id), record)
+        if record.kind == "bulletin":  # the city's bulletins together: unit None
+            city = self._by_unit[(record.jurisdiction, None, "bulletin")]
+            city.insert(bisect.bisect(city, key, key=day_and_id), record)
         if record.kind == "document":  # a Document, or a stored record's columns (engine.records.StoredRecord)
             # in (date, id) order, as the database lists them: a message names the same documents in the same order
             # whichever way the register was read
@@ -192,7 +213,7 @@ class MemoryRegister:
 
     def valid_documents(self, jurisdiction, subject, on, exclude, before):
         return [
-            ValidDocument(d.id, d.doc_no, d.valid_until)
+            ValidDocument(d.id, d.doc_no, d.valid_until, d.date)
             for d in self._documents.get((jurisdiction, subject), [])
             if d.id != exclude
             and d.date <= on
@@ -214,7 +235,7 @@ class MemoryRegister:
             if (
                 record.kind == "bulletin"
                 and record.jurisdiction == jurisdiction
-                and record.unit == unit
+                and (unit is None or record.unit == unit)
                 and record.date.year == year
                 and _before(record.date, record.id, before)
             ):

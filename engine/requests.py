@@ -83,6 +83,11 @@ class Meeting(RequestBase):
     routine: bool
     arranged_by_general_office: bool = False
     attendees: list[Attendee] = Field(default_factory=list, max_length=MAX_LIST)
+    onsite_office: bool = False
+    """An on-site office meeting (现场办公会) of 004 art. 39, `topics` naming the task it works on: declared, never
+    guessed from the title, so a city-wide meeting called 现场办公会 is still one of art. 8."""
+    urgent: bool = False
+    """Called for an emergency (紧急突发事项)."""
 
 
 class Indicator(Contract):
@@ -124,6 +129,9 @@ class Bulletin(RequestBase):
     kind: Literal["bulletin"]
     series: Text
     issue_no: Text | int | None = None
+    to: Literal["city_government", "public"] = "city_government"
+    """Whom it goes to: `city_government`, a bulletin submitted to the city government (向市政府报送的简报, the only
+    kind 004 art. 6 limits), or `public`, a column or news report for the public (such as 001's 五型 column)."""
 
 
 Request = Annotated[Union[Document, Meeting, Inspection, Bulletin], Field(discriminator="kind")]

@@ -247,6 +247,22 @@ def _violations_exactly(world: World, datatable) -> None:
     assert actual == expected, _explain(world.last)
 
 
+@then(parsers.parse('决定所依据的规则包为"{packs}"'))
+def _packs_used(world: World, packs: str) -> None:
+    assert [p.id for p in world.last.packs] == packs.split("+"), [p.id for p in world.last.packs]
+
+
+@then(parsers.parse('没有引用"{source}"'))
+def _not_citing(world: World, source: str) -> None:
+    assert all(f.source != source for f in world.last.findings), _explain(world.last)
+
+
+@then("没有适用的规则")
+def _nothing_applicable(world: World) -> None:
+    decision = world.last
+    assert not decision.findings and not decision.passed and not decision.not_applicable, _explain(decision)
+
+
 @then(parsers.parse('规则"{rule}"通过'))
 def _passed(world: World, rule: str) -> None:
     assert rule in world.last.passed, _explain(world.last)

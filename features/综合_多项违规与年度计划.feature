@@ -147,7 +147,7 @@
     而且 计划"已"报督查室备案
 
   @inspection_in_filed_plan @one_comprehensive_inspection @joint_inspection_when_several_departments @inspection_work_plan @onsite_without_disturbance
-  场景: 一项督查同时违反四条，全部报告，第15条另作提醒
+  场景: 一项督查同时违反三条，全部报告，第11条的联合督查与第15条另作提醒
     假如 台账中有以下督查检查考核：
       | 编号 | 单位         | 日期       | 标题             | 督查类型 | 范围   | 计划事项 |
       | I-0  | 市市场监管局 | 2019-04-10 | 市场监管综合考核 | 综合性   | 其他   |          |
@@ -159,8 +159,8 @@
       | 规则                                      |
       | inspection_in_filed_plan                  |
       | one_comprehensive_inspection              |
-      | joint_inspection_when_several_departments |
       | inspection_work_plan                      |
+    而且 规则"joint_inspection_when_several_departments"给出提醒
     而且 规则"onsite_without_disturbance"给出提醒
 
   @one_bulletin_series @bulletin_cut
@@ -177,22 +177,21 @@
       | one_bulletin_series |
       | bulletin_cut        |
 
-  @no_meeting_month @system_meeting_once_a_year @merge_similar_routine_meetings @only_directly_related_attendees
-  场景: 萍乡无会月里的第二次常规性本系统全市性会议，两个规则包的四条一并报告
+  @no_meeting_month
+  场景: 萍乡无会月里的第二次常规性本系统全市性会议：只按萍乡自己的规定驳回，不引景德镇的条文
     假如 地区为"萍乡市"
     而且 台账中有以下会议：
       | 编号 | 单位         | 日期       | 标题             | 议题     | 会议名义 | 内容所需名义 | 范围         | 常规性部署会议 |
-      | PX-0 | 萍乡市教育局 | 2020-02-20 | 全市教育工作会议 | 校园安全 | 部门     | 部门         | 本系统全市性 | 是             |
+      | PX-0 | 萍乡市教育局 | 2021-02-20 | 全市教育工作会议 | 校园安全 | 部门     | 部门         | 本系统全市性 | 是             |
     当 提交以下会议申请：
       | 编号 | 单位         | 日期       | 标题                 | 议题     | 会议名义 | 内容所需名义 | 范围         | 常规性部署会议 | 参会单位                        |
-      | PX-1 | 萍乡市教育局 | 2020-03-10 | 全市校园安全工作会议 | 校园安全 | 部门     | 部门         | 本系统全市性 | 是             | 萍乡市公安局:是；萍乡市财政局:否 |
+      | PX-1 | 萍乡市教育局 | 2021-03-10 | 全市校园安全工作会议 | 校园安全 | 部门     | 部门         | 本系统全市性 | 是             | 萍乡市公安局:是；萍乡市财政局:否 |
     那么 决定为"驳回"
     而且 违反的规则为：
-      | 规则                            |
-      | no_meeting_month                |
-      | system_meeting_once_a_year      |
-      | merge_similar_routine_meetings  |
-      | only_directly_related_attendees |
+      | 规则             |
+      | no_meeting_month |
+    而且 决定所依据的规则包为"pingxiang-2020"
+    而且 没有引用"004_25cc8ea62125b708.txt"
 
   @system_meeting_once_a_year
   场景: 以"2019-06-01"为审查日期，生效之前日期的第一次会议按当日生效的规则包审查并批准

@@ -108,7 +108,7 @@ def test_a_register_breaking_every_blocking_rule_is_audited_alike(tmp_path):
                  attendees=[{"unit": FIN, "directly_related": False}]),
         _meeting("M4", "2019-04-20", scope="citywide_system", routine=True, topics=["项目 建设"]),
         _meeting("M5", "2019-06-01", scope="citywide_system"),  # a second system meeting, approved in the database
-        _meeting("M6", "2019-06-02", scope="citywide_system", title="全市教育现场办公会"),  # on-site office: not limited
+        _meeting("M6", "2019-06-02", scope="citywide_system", title="全市教育现场办公会", onsite_office=True),  # declared on-site office: not limited
         _inspection("I1", "2019-05-01", type="comprehensive", scope="citywide", involved_units=[FIN], work_plan=plan),
         _inspection("I2", "2019-05-02", type="comprehensive", joint=True, involved_units=[FIN]),
         _inspection("I3", "2019-05-03", unit=FIN, work_plan=None),

@@ -13,11 +13,21 @@ from jianfu_cli import ROOT, jianfu
 RULES = ROOT / "rules"
 
 
+REVISION = "jingdezhen-2020-revision.yaml"
+"""A test overlay (tests/packs/): Jingdezhen's own 2020 revision extending its 2019 pack, for the layering tests."""
+
+
 @pytest.fixture
 def packs(tmp_path) -> Path:
     folder = tmp_path / "rules"
     shutil.copytree(RULES, folder)
     return folder
+
+
+@pytest.fixture
+def layered(packs) -> Path:
+    shutil.copy(Path(__file__).parent / "packs" / REVISION, packs / REVISION)
+    return packs
 
 
 def mutate(folder: Path, old: str, new: str, name: str = "jingdezhen-2019.yaml") -> int:
@@ -38,8 +48,29 @@ def refused(folder: Path) -> list:
 
 def test_the_real_packs_load():
     catalog = load_folder(RULES)
-    assert set(catalog.packs) == {"jingdezhen-2019", "pingxiang-2020"} | ({"nanchang-2022"} & set(catalog.packs))
-    assert len(catalog.stacks["jingdezhen-2019"].rules) == 17
+    assert set(catalog.packs) == {"jingdezhen-2019", "pingxiang-2020", "nanchang-2022"}
+    assert len(catalog.stacks["jingdezhen-2019"].rules) == 18
+
+
+def test_each_city_is_decided_by_its_own_law_alone():
+    """No shipped pack extends another city's, and each city's rules and obligations cite only its own seed."""
+    catalog = load_folder(RULES)
+    own = {"jingdezhen-2019": "004_25cc8ea62125b708.txt", "pingxiang-2020": "002_22a072f485a76a77.txt", "nanchang-2022": "001_f5eb960d7dcae4b1.txt"}
+    for pack_id, source in own.items():
+        stack = catalog.stacks[pack_id]
+        assert [p.id for p in stack.chain] == [pack_id]
+        assert {r.source for r in stack.rules} | {o.source for o in stack.obligations} == {source}, pack_id
+        assert [s.file for s in stack.leaf.pack.sources] == [source]
+
+
+def test_a_layered_pack_takes_the_rules_of_the_pack_it_extends(layered):
+    from datetime import date
+
+    catalog = load_folder(layered)
+    stack = catalog.stack_for("景德镇市", date(2020, 6, 1))
+    assert [p.id for p in stack.chain] == ["jingdezhen-2019", "jingdezhen-2020-revision"]
+    assert {r.id for r in stack.rules} == {r.id for r in catalog.stacks["jingdezhen-2019"].rules}
+    assert catalog.stack_for("景德镇市", date(2019, 6, 1)).leaf.id == "jingdezhen-2019"
 
 
 @pytest.mark.parametrize(
@@ -96,13 +127,14 @@ def test_yaml_itself_is_read_safely(tmp_path, text, reason):
     assert reason in str(refused(folder)[0])
 
 
-def test_layering_errors(packs):
-    mutate(packs, "extends: jingdezhen-2019", "extends: jiangxi-2019", "pingxiang-2020.yaml")
-    assert "找不到被扩展的规则包" in str(refused(packs)[0])
+def test_layering_errors(layered):
+    mutate(layered, "extends: jingdezhen-2019", "extends: jiangxi-2019", REVISION)
+    assert "找不到被扩展的规则包" in str(refused(layered)[0])
 
 
-def test_overrides_must_name_what_exists(packs):
-    path = packs / "pingxiang-2020.yaml"
+def test_overrides_must_name_what_exists(layered):
+    packs = layered
+    path = packs / REVISION
     path.write_text(
         path.read_text(encoding="utf-8").replace(
             "extends: jingdezhen-2019\n",
@@ -115,8 +147,9 @@ def test_overrides_must_name_what_exists(packs):
     assert "被覆盖的参数 'bulletin_cutt' 不存在" in text and "要停用的规则 'bulletin_cutt' 不存在" in text
 
 
-def test_an_overlay_overrides_a_parameter_and_switches_a_rule_off(packs):
-    path = packs / "pingxiang-2020.yaml"
+def test_an_overlay_overrides_a_parameter_and_switches_a_rule_off(layered):
+    packs = layered
+    path = packs / REVISION
     path.write_text(
         path.read_text(encoding="utf-8").replace(
             "extends: jingdezhen-2019\n",
@@ -125,7 +158,7 @@ def test_an_overlay_overrides_a_parameter_and_switches_a_rule_off(packs):
         ),
         encoding="utf-8",
     )
-    stack = load_folder(packs).stacks["pingxiang-2020"]
+    stack = load_folder(packs).stacks["jingdezhen-2020-revision"]
     from datetime import date
 
     assert stack.params_at(date(2020, 6, 1))["system_meetings_per_year"] == 2
@@ -158,7 +191,7 @@ def test_a_check_with_a_bad_pack_decides_nothing(packs):
     assert done.returncode == 2 and done.stdout == ""
 
 
-def test_the_pack_in_force_is_chosen_anew_on_every_day_a_pack_starts_or_stops(packs):
+def test_the_pack_in_force_is_chosen_anew_on_every_day_a_pack_starts_or_stops(layered):
     """stack_for remembers its choice per period between the days packs start and stop: asked in any order, each day
     still gets its own answer, and a day outside every pack is refused each time it is asked."""
     from datetime import date
@@ -166,8 +199,8 @@ def test_the_pack_in_force_is_chosen_anew_on_every_day_a_pack_starts_or_stops(pa
     from jianfu.engine import NoPackInForce
     from jianfu.engine.audit.whatif import with_parameters
 
-    mutate(packs, 'effective:\n  from: "2019-03-19"', 'effective:\n  from: "2019-03-19"\n  until: "2021-06-30"')
-    catalog = load_folder(packs)
+    mutate(layered, 'effective:\n  from: "2019-03-19"', 'effective:\n  from: "2019-03-19"\n  until: "2021-06-30"')
+    catalog = load_folder(layered)
     asked = [date(2020, 5, 1), date(2019, 3, 18), date(2019, 3, 19), date(2021, 6, 30), date(2021, 7, 1), date(2019, 3, 18), date(2020, 1, 1)]
 
     def chosen(place: str) -> list:
@@ -180,9 +213,11 @@ def test_the_pack_in_force_is_chosen_anew_on_every_day_a_pack_starts_or_stops(pa
                 out.append(None)
         return out
 
-    # Pingxiang's overlay extends Jingdezhen's pack and covers 2020 only
-    assert chosen("萍乡市") == ["pingxiang-2020", None, None, None, None, None, "pingxiang-2020"]
-    assert chosen("景德镇市") == ["jingdezhen-2019", None, "jingdezhen-2019", "jingdezhen-2019", None, None, "jingdezhen-2019"]
+    # Pingxiang's own pack from the day 002 was issued (2020-04-24), with no end
+    assert chosen("萍乡市") == ["pingxiang-2020", None, None, "pingxiang-2020", "pingxiang-2020", None, None]
+    # Jingdezhen's 2020 revision (a test overlay) wins over the 2019 pack it extends, in 2020 only
+    rev = "jingdezhen-2020-revision"
+    assert chosen("景德镇市") == [rev, None, "jingdezhen-2019", "jingdezhen-2019", None, None, rev]
     # a what-if copy of the catalog answers with its own changed stacks, not the ones the original remembered
     changed = with_parameters(catalog, {"bulletin_cut": 0.3})
     assert changed.stack_for("景德镇市", date(2019, 6, 1)).params_at(date(2019, 6, 1))["bulletin_cut"] == 0.3

@@ -53,9 +53,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("routine", "常规性部署会议", "bool", ("meeting",)),
     Column("arranged_by_general_office", "经办公室统筹", "bool", ("meeting",)),
     Column("attendees", "参会单位", "attendees", ("meeting",), help="单位:是否直接相关，如 市财政局:是；市教育局:否"),
+    Column("onsite_office", "现场办公会", "bool", ("meeting",), help="是否第39条现场办公会（申明，不看标题）"),
     # inspections
     Column("type", "督查类型", "enum", ("inspection",), ("comprehensive", "special", "ad_hoc")),
-    Column("urgent", "紧急事项", "bool", ("inspection",)),
+    Column("urgent", "紧急事项", "bool", ("meeting", "inspection"), help="是否紧急突发事项"),
     Column("plan_item", "计划事项", "text", ("inspection",)),
     Column("involved_units", "涉及单位", "list", ("inspection",)),
     Column("joint", "联合开展", "bool", ("inspection",)),
@@ -66,6 +67,7 @@ COLUMNS: tuple[Column, ...] = (
     # bulletins
     Column("series", "简报名称", "text", ("bulletin",)),
     Column("issue_no", "期号", "issue", ("bulletin",)),
+    Column("to", "报送对象", "enum", ("bulletin",), ("city_government", "public"), help="city_government 向市政府报送（默认） / public 面向公众的专栏"),
 )
 
 BY_KEY = {c.path: c for c in COLUMNS}

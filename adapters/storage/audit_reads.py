@@ -116,8 +116,10 @@ class _AuditRecords:
             made += [
                 StoredRecord(rid, kind, places.setdefault(place, place), places.setdefault(unit, unit), _day(day), status, title or "",
                              [] if topics in (None, "[]") else json.loads(topics), scope, type_, None if routine is None else bool(routine),
-                             subject, series, doc_no, valid_until and _day(valid_until), (None, status, None), _stored_record)
-                for rid, kind, place, unit, day, status, title, topics, scope, type_, routine, subject, series, doc_no, valid_until in earlier_rows
+                             subject, series, doc_no, valid_until and _day(valid_until), (None, status, None), _stored_record,
+                             onsite_office, addressed_to)
+                for (rid, kind, place, unit, day, status, title, topics, scope, type_, routine, subject, series, doc_no, valid_until,
+                     onsite_office, addressed_to) in earlier_rows
             ]
             self._made, self._rows = made, None
         return iter(self._made)
@@ -125,9 +127,9 @@ class _AuditRecords:
 
 AUDIT_YEAR_ROWS = "SELECT id, status, body FROM records WHERE jurisdiction = :j AND date >= :start AND date <= :end AND counts"
 AUDIT_EARLIER_ROWS = ("SELECT id, kind, jurisdiction, unit, date, status, title, topics, scope, type, routine, subject, series, doc_no,"
-                      " valid_until FROM records WHERE jurisdiction = :j AND date < :start AND counts")
+                      " valid_until, onsite_office, addressed_to FROM records WHERE jurisdiction = :j AND date < :start AND counts")
 AUDIT_TALLY = ("SELECT unit, year, COUNT(*) FROM records WHERE jurisdiction = :j AND kind = 'bulletin' AND counts AND date < :since"
-               " GROUP BY unit, year")
+               " AND (addressed_to IS NULL OR addressed_to = 'city_government') GROUP BY unit, year")
 """An audit part's reads (with `_reach` after the second; the tally counts the bulletins before the reach): each
 answered from the index by jurisdiction and date (migration 0003), a row looked up in the table only when it is read,
 the tally from the index alone."""

@@ -12,7 +12,7 @@ from jianfu.engine.records import FiledPlan, RegisterFile, Unit
 from jianfu.engine.register import MemoryRegister
 
 from . import tables as t
-from .writes import RECORD
+from .writes import RECORD, unit_from_row
 
 
 class Listings:
@@ -20,8 +20,9 @@ class Listings:
 
     def units(self) -> list[Unit]:
         with self.reading() as connection:
-            return [Unit(name=r[0], type=r[1], level=r[2], jurisdiction=r[3]) for r in connection.execute(
-                select(t.units.c.name, t.units.c.type, t.units.c.level, t.units.c.jurisdiction).order_by(t.units.c.name))]
+            return [unit_from_row(r) for r in connection.execute(
+                select(t.units.c.name, t.units.c.type, t.units.c.level, t.units.c.jurisdiction, t.units.c.aliases, t.units.c.leads)
+                .order_by(t.units.c.name))]
 
     def register_file(self, years: Sequence[int] | None = None) -> RegisterFile:
         """The register (or some years of it) as the file contract: units, records, filed plans."""

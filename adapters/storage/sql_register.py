@@ -70,8 +70,12 @@ class SqlRegister:
             cursor.close()
 
     def unit(self, name: str) -> Unit | None:
-        rows = self._rows("SELECT name, type, level, jurisdiction FROM units WHERE name = :name", name=name)
-        return None if not rows else Unit(name=rows[0][0], type=rows[0][1], level=rows[0][2], jurisdiction=rows[0][3])
+        rows = self._rows("SELECT name, type, level, jurisdiction, aliases, leads FROM units WHERE name = :name", name=name)
+        if not rows:
+            return None
+        name, type_, level, jurisdiction, aliases, leads = rows[0]
+        return Unit(name=name, type=type_, level=level, jurisdiction=jurisdiction,
+                    aliases=json.loads(aliases) if aliases else [], leads=json.loads(leads) if leads else [])
 
     def system_meetings(self, jurisdiction, unit, year, exclude, before):
         cut, extra = _cut(before)
@@ -107,27 +111,34 @@ class SqlRegister:
     def valid_documents(self, jurisdiction, subject, on, exclude, before):
         cut, extra = _cut(before)
         rows = self._rows(
-            "SELECT id, doc_no, valid_until FROM records WHERE jurisdiction = :j AND subject = :s AND kind = 'document'"
+            "SELECT id, doc_no, valid_until, date FROM records WHERE jurisdiction = :j AND subject = :s AND kind = 'document'"
             " AND counts AND date <= :on AND (valid_until IS NULL OR valid_until >= :on) AND id <> :x" + cut
             + " ORDER BY date, id",
             j=jurisdiction, s=subject, on=on, x=exclude, **extra,
         )
-        return [ValidDocument(r[0], r[1], _day(r[2]) if r[2] is not None else None) for r in rows]
+        return [ValidDocument(r[0], r[1], _day(r[2]) if r[2] is not None else None, _day(r[3])) for r in rows]
 
     def bulletin_series(self, jurisdiction, unit, year, exclude, before):
         cut, extra = _cut(before)
         rows = self._rows(
             "SELECT DISTINCT series FROM records WHERE jurisdiction = :j AND unit = :u AND kind = 'bulletin'"
-            " AND year = :y AND counts AND id <> :x" + cut,
+            " AND year = :y AND counts AND id <> :x" + TO_CITY_GOVERNMENT + cut,
             j=jurisdiction, u=unit, y=year, x=exclude, **extra,
         )
         return {r[0] for r in rows}
 
     def bulletin_issues(self, jurisdiction, unit, year, exclude, before):
         cut, extra = _cut(before)
+        if unit is None:  # the city's bulletins together (004 art. 6's city-wide cut)
+            rows = self._rows(
+                "SELECT count(*) FROM records WHERE jurisdiction = :j AND kind = 'bulletin'"
+                " AND year = :y AND counts AND id <> :x" + TO_CITY_GOVERNMENT + cut,
+                j=jurisdiction, y=year, x=exclude, **extra,
+            )
+            return int(rows[0][0])
         rows = self._rows(
             "SELECT count(*) FROM records WHERE jurisdiction = :j AND unit = :u AND kind = 'bulletin'"
-            " AND year = :y AND counts AND id <> :x" + cut,
+            " AND year = :y AND counts AND id <> :x" + TO_CITY_GOVERNMENT + cut,
             j=jurisdiction, u=unit, y=year, x=exclude, **extra,
         )
         return int(rows[0][0])
@@ -150,6 +161,11 @@ class SqlRegister:
                 r=request_id,
             )
         ]
+
+
+TO_CITY_GOVERNMENT = " AND (addressed_to IS NULL OR addressed_to = 'city_government')"
+"""Only bulletins submitted to the city government count toward 004 art. 6 (engine.register.submitted_to_city_government);
+a row from before migration 0004 has no `addressed_to`: SPEC's default, the city government."""
 
 
 def _day(value) -> date:

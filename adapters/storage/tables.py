@@ -31,6 +31,8 @@ units = Table(
     Column("level", String(16), nullable=False),
     Column("jurisdiction", String(100)),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("aliases", Text),  # JSON list, since 0004 (NULL: none)
+    Column("leads", Text),  # JSON list of the major tasks it leads (004 art. 39), since 0004 (NULL: none)
 )
 
 records = Table(
@@ -61,6 +63,7 @@ records = Table(
     Column("source", String(200), nullable=False),  # screening | import:<file> | api
     Column("recorded_by", String(200)),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("addressed_to", String(32)),  # a bulletin's `to`, since 0004 (NULL: city_government, SPEC's default)
 )
 # covering indexes (see the migration): the rules' questions are answered from the index alone
 Index(
@@ -69,7 +72,7 @@ Index(
 )
 Index("ix_records_subject", *(records.c[name] for name in ("jurisdiction", "subject", "kind", "date", "id", "counts", "valid_until", "doc_no")))
 Index("ix_records_year_kind", records.c.year, records.c.kind, records.c.counts)  # counts since 0003
-Index("ix_records_place_date", *(records.c[name] for name in ("jurisdiction", "date", "counts", "kind", "valid_until", "unit", "year")))  # the audit's reads (0003)
+Index("ix_records_place_date", *(records.c[name] for name in ("jurisdiction", "date", "counts", "kind", "valid_until", "unit", "year", "addressed_to")))  # the audit's reads (0003; addressed_to since 0004)
 
 record_events = Table(
     "record_events",

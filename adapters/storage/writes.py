@@ -95,7 +95,7 @@ class Writes:
             if new_units:
                 connection.execute(
                     insert(t.units),
-                    [{"name": u.name, "type": u.type, "level": u.level, "jurisdiction": u.jurisdiction, "recorded_at": now} for u in new_units],
+                    [{**_unit_row(u), "recorded_at": now} for u in new_units],
                 )
             total = len(data.records)
             self._insert_records(
@@ -177,7 +177,7 @@ class Writes:
         with self.writing() as connection:
             if self._has_unit(connection, unit.name):
                 raise InvalidInput([FieldError(("name",), f"单位 {unit.name!r} 已存在", f"unit {unit.name!r} exists")])
-            connection.execute(insert(t.units).values(**unit.model_dump(), recorded_at=_now()))
+            connection.execute(insert(t.units).values(**_unit_row(unit), recorded_at=_now()))
 
     def cancel(self, record_id: str, reason: str, actor: str | None = None) -> None:
         """Cancel a record: it stays in the register, marked cancelled, with the reason; it no longer counts."""
@@ -243,6 +243,20 @@ class Writes:
         return found
 
 
+def _unit_row(unit: Unit) -> dict[str, Any]:
+    """A unit's columns; `aliases` and `leads` as JSON lists (NULL when empty, as rows from before 0004 are)."""
+    return {"name": unit.name, "type": unit.type, "level": unit.level, "jurisdiction": unit.jurisdiction,
+            "aliases": json.dumps(unit.aliases, ensure_ascii=False) if unit.aliases else None,
+            "leads": json.dumps(unit.leads, ensure_ascii=False) if unit.leads else None}
+
+
+def unit_from_row(row: Sequence[Any]) -> Unit:
+    """A unit from (name, type, level, jurisdiction, aliases, leads): an older row's NULLs are SPEC's defaults, none."""
+    name, type_, level, jurisdiction, aliases, leads = row
+    return Unit(name=name, type=type_, level=level, jurisdiction=jurisdiction,
+                aliases=json.loads(aliases) if aliases else [], leads=json.loads(leads) if leads else [])
+
+
 def _record_row(record: Any, source: str, actor: str | None, now: datetime, decision: Decision | None) -> dict:
     body = record.model_dump(mode="json", exclude={"status"})
     return {
@@ -258,6 +272,7 @@ def _record_row(record: Any, source: str, actor: str | None, now: datetime, deci
         "type": getattr(record, "type", None),
         "routine": getattr(record, "routine", None),
         "onsite_office": is_onsite_office_meeting(record) if isinstance(record, Meeting) else None,
+        "addressed_to": getattr(record, "to", None),
         "subject": getattr(record, "subject", None),
         "series": getattr(record, "series", None),
         "doc_no": getattr(record, "doc_no", None),

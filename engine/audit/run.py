@@ -17,7 +17,7 @@ from ..decisions import Finding, PackRef
 from ..errors import EvaluationError, FieldError, NoPackInForce
 from ..facts import cut_achieved
 from ..records import COUNTING_STATUSES, FiledPlan, StoredRecord, Unit
-from ..register import day_and_id, is_onsite_office_meeting
+from ..register import day_and_id, is_onsite_office_meeting, submitted_to_city_government
 from .obligations import ObligationResult, check_obligations
 from .running import RunningRegister, Tallied
 
@@ -475,7 +475,7 @@ def _count(ua: UnitAudit, record: Any) -> None:
             ua.other_meetings += 1
     elif kind == "inspection":
         ua.inspections[record.type] += 1
-    elif kind == "bulletin":
+    elif kind == "bulletin" and submitted_to_city_government(record):  # issue 13: a public column is no bulletin of art. 6
         ua.bulletin_issues += 1
         ua.bulletin_series.add(record.series)
 

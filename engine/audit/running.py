@@ -21,7 +21,8 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from ..facts import WINDOW_PARAMETER
 from ..records import COUNTING_STATUSES, FiledPlan, Unit
-from ..register import Cutoff, MemoryRegister, RoutineMeeting, ValidDocument, day_and_id, is_onsite_office_meeting, normalise_topic
+from ..register import (Cutoff, MemoryRegister, RoutineMeeting, ValidDocument, day_and_id, is_onsite_office_meeting, normalise_topic,
+                        submitted_to_city_government)
 
 
 def _day(entry: tuple) -> date:
@@ -69,7 +70,9 @@ class RunningRegister:
         # units, instead of a copy of thousands for each jurisdiction)
         self._units: Mapping[str, Unit] = units if isinstance(units, Mapping) else {u.name: u for u in units}
         self._plans = list(plans)
-        self._given = [r for r in records if getattr(r, "status", "approved") in COUNTING_STATUSES]
+        # a public column counts toward nothing (engine.register.submitted_to_city_government)
+        self._given = [r for r in records if getattr(r, "status", "approved") in COUNTING_STATUSES
+                       and (r.kind != "bulletin" or submitted_to_city_government(r))]
         self._pending = sorted(self._given, key=day_and_id)
         self._next = 0
         self._position: Cutoff | None = None
@@ -78,11 +81,17 @@ class RunningRegister:
         # The whole register's bulletin issues per (jurisdiction, unit, year): the baseline is counted without a cut-off.
         self._issues_all: dict[tuple, int] = defaultdict(int)
         self._bulletin_ids_all: dict[str, list] = defaultdict(list)
+        self._city_tally: dict[tuple, int] = defaultdict(int)  # (jurisdiction, None, year) -> the tallied, all units
         if tallied is not None:
             self._issues_all.update(tallied.bulletins)
+            for (place, _unit, year), n in tallied.bulletins.items():
+                self._city_tally[(place, None, year)] += n
+            for key, n in self._city_tally.items():
+                self._issues_all[key] += n
         for r in self._given:
             if r.kind == "bulletin":
                 self._issues_all[(r.jurisdiction, r.unit, r.date.year)] += 1
+                self._issues_all[(r.jurisdiction, None, r.date.year)] += 1
                 self._bulletin_ids_all[r.id].append(r)
         # What the walk has taken in so far (every record strictly before the position).
         self._seen: dict[str, list] = defaultdict(list)  # id -> records taken in (to leave the asking one out)
@@ -124,11 +133,12 @@ class RunningRegister:
         elif kind == "bulletin":
             year = (*place, record.date.year)
             self._bulletins[year].append(record)
+            self._bulletins[(record.jurisdiction, None, record.date.year)].append(record)
             series = self._series[year]
             series[record.series] = series.get(record.series, 0) + 1
         elif kind == "document":
             subject = (record.jurisdiction, record.subject)
-            self._documents[subject].append((record.id, ValidDocument(record.id, record.doc_no, record.valid_until)))
+            self._documents[subject].append((record.id, ValidDocument(record.id, record.doc_no, record.valid_until, record.date)))
             until, soonest = record.valid_until, self._documents_expire.get(subject)
             if until is not None and (soonest is None or until < soonest):
                 self._documents_expire[subject] = until
@@ -140,6 +150,8 @@ class RunningRegister:
             return 0
         if before[0] < self._tallied.before:
             raise ValueError(f"the register was read from {self._tallied.before} on: a question cut off at {before[0]} cannot be answered")
+        if unit is None:
+            return self._city_tally.get((jurisdiction, None, year), 0)
         return self._tallied.bulletins.get((jurisdiction, unit, year), 0)
 
     def _fast(self, before: Cutoff | None) -> bool:
@@ -214,6 +226,6 @@ class RunningRegister:
         else:
             return self.reference().bulletin_issues(jurisdiction, unit, year, exclude, before) + self._tally(jurisdiction, unit, year, before)
         for record in same:
-            if record.jurisdiction == jurisdiction and record.unit == unit and record.date.year == year:
+            if record.jurisdiction == jurisdiction and (unit is None or record.unit == unit) and record.date.year == year:
                 count -= 1
         return count
