@@ -75,6 +75,29 @@ class NotChecked:
         return {"record_id": self.record_id, "unit": self.unit, "kind": self.kind, "date": self.date.isoformat(), "reason": self.reason}
 
 
+def light_of(violation: bool, missed: bool, advice: bool, unchecked: bool) -> str:
+    """亮灯 (004 art. 18): red for a violation or a missed obligation, yellow for advice only, green otherwise;
+    grey when something could not be checked (no pack in force), never green for what was not looked at."""
+    if violation or missed:
+        return "red"
+    if advice:
+        return "yellow"
+    if unchecked:
+        return "grey"
+    return "green"
+
+
+def quarter_ends(year: int) -> tuple[date, ...]:
+    return (date(year, 3, 31), date(year, 6, 30), date(year, 9, 30), date(year, 12, 31))
+
+
+def review_days(year: int, as_of: date | None) -> list[date]:
+    """The days the quarterly lights are shown for: each quarter's end up to the review, and the review's day."""
+    last = as_of or date(year, 12, 31)
+    days = [d for d in quarter_ends(year) if d <= last]
+    return days if last in days else days + [last]
+
+
 @dataclass
 class UnitAudit:
     unit: str
@@ -98,6 +121,12 @@ class UnitAudit:
     not_checked: int = 0
     obligations: list[ObligationResult] = field(default_factory=list)
     obligations_not_checked: str | None = None
+    # The quarterly lights (004 art. 18): the first day a violation, advice or a record not checked appeared, and for
+    # each quarter's end reviewed, whether an obligation was missed by then or could not be checked.
+    first_violation: date | None = None
+    first_advice: date | None = None
+    first_not_checked: date | None = None
+    reviews: list[tuple[date, bool, bool]] = field(default_factory=list)
 
     def absorb(self, other: "UnitAudit") -> None:
         """A unit seen in two parts (records under two jurisdictions): its counts add up, the later part's
@@ -110,6 +139,9 @@ class UnitAudit:
         self.bulletin_series |= other.bulletin_series
         self.obligations, self.obligations_not_checked = other.obligations, other.obligations_not_checked
         self.bulletin_target = other.bulletin_target
+        for name in ("first_violation", "first_advice", "first_not_checked"):
+            setattr(self, name, min((d for d in (getattr(self, name), getattr(other, name)) if d is not None), default=None))
+        self.reviews = other.reviews
 
     @property
     def bulletin_cut(self) -> float:
@@ -129,13 +161,19 @@ class UnitAudit:
     def light(self) -> str:
         """亮灯 (004 art. 18): red for a violation or a missed obligation, yellow for advice only, green otherwise;
         grey when something could not be checked (no pack in force), never green for what was not looked at."""
-        if self.violations or self.obligations_missed:
-            return "red"
-        if self.advice:
-            return "yellow"
-        if self.not_checked or self.obligations_not_checked:
-            return "grey"
-        return "green"
+        return light_of(self.violations > 0, bool(self.obligations_missed), self.advice > 0, bool(self.not_checked or self.obligations_not_checked))
+
+    def lights_by_quarter(self) -> list[dict[str, Any]]:
+        """The light at the end of each quarter reviewed (and on the review's own day when it ends no quarter):
+        what was found up to that day and the obligations of the periods ended by then."""
+        out = []
+        for day, missed, unchecked in self.reviews:
+            def by(first: date | None) -> bool:
+                return first is not None and first <= day
+            light = light_of(by(self.first_violation), missed, by(self.first_advice), by(self.first_not_checked) or unchecked)
+            label = f"Q{(day.month - 1) // 3 + 1}" if day in quarter_ends(day.year) else day.isoformat()
+            out.append({"quarter": label, "as_of": day.isoformat(), "light": light})
+        return out
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -158,6 +196,7 @@ class UnitAudit:
             "obligations": [o.as_dict() for o in self.obligations],
             "obligations_not_checked": self.obligations_not_checked,
             "light": self.light,
+            "lights_by_quarter": self.lights_by_quarter(),
         }
 
 
@@ -173,6 +212,7 @@ class Audit:
     packs: list[PackRef]
     records_in_year: int
     parameters: dict[str, Any] = field(default_factory=dict)  # what-if overrides
+    as_of: date | None = None  # the quarterly review: the year up to this day
 
     def unit(self, name: str) -> UnitAudit:
         return next(u for u in self.units if u.unit == name)
@@ -232,6 +272,7 @@ class Audit:
         return {
             "year": self.year,
             "baseline_year": self.baseline_year,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
             "parameters": dict(self.parameters),
             "records_in_year": self.records_in_year,
             "records_checked": sum(u.checked for u in self.units),
@@ -281,6 +322,7 @@ def audit(
     total: int | None = None,
     loaders: Sequence[Callable[[], Part]] | None = None,
     workers: int = 1,
+    as_of: date | None = None,
 ) -> Audit:
     """Audit `year` of the register given as its units, records and filed plans (records of earlier years are what
     the rules count; the baseline year gives the bulletin cut).
@@ -293,6 +335,9 @@ def audit(
     progress bar. `loaders` are the parts as callables a worker process can run on its own; with `workers` > 1 they
     are audited side by side (forked processes: the compiled rulesets are inherited) and merged in their order, so
     the result is the serial one.
+
+    `as_of` (the quarterly review, 004 art. 18): the year up to that day, as it stood then: records after it do not
+    exist yet, and an obligation counts only for the periods ended by then.
     """
     # The walk allocates millions of objects and keeps the findings: the cyclic collector would scan the growing
     # report again and again (a quarter of the time on 500,000 records) for cycles the walk never makes. Reference
@@ -300,17 +345,17 @@ def audit(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _audit(engine, units, records, plans, year, baseline_year, progress, parameters, parts, total, loaders, workers)
+        return _audit(engine, units, records, plans, year, baseline_year, progress, parameters, parts, total, loaders, workers, as_of)
     finally:
         if collecting:
             gc.enable()
 
 
-def _audit(engine, units, records, plans, year, baseline_year, progress, parameters, parts, total, loaders, workers) -> Audit:
+def _audit(engine, units, records, plans, year, baseline_year, progress, parameters, parts, total, loaders, workers, as_of=None) -> Audit:
     baseline_year = year - 1 if baseline_year is None else baseline_year
     units = list(units)
     known = {u.name: u for u in units}
-    walk = _Walk(engine, known, year, baseline_year, progress, total)
+    walk = _Walk(engine, known, year, baseline_year, progress, total, as_of)
     for u in units:
         walk.unit_audit(u.name, u.jurisdiction)
     if loaders is not None and workers > 1 and len(loaders) > 1:
@@ -335,6 +380,7 @@ def _audit(engine, units, records, plans, year, baseline_year, progress, paramet
         packs=list(walk.packs.values()),
         records_in_year=walk.done,
         parameters=dict(parameters or {}),
+        as_of=as_of,
     )
 
 
@@ -370,7 +416,7 @@ def _in_workers(walk: "_Walk", loaders: Sequence[Callable[[], Part]], workers: i
                 progress(done[0], walk.total or done[0])
 
     with tempfile.TemporaryDirectory(prefix="jianfu-audit-") as spool:
-        _FORKED.update(engine=walk.engine, known=walk.known, year=walk.year, baseline_year=walk.baseline_year, loaders=loaders, claimed=claimed, spool=spool)
+        _FORKED.update(engine=walk.engine, known=walk.known, year=walk.year, baseline_year=walk.baseline_year, as_of=walk.as_of, loaders=loaders, claimed=claimed, spool=spool)
         pool = ProcessPoolExecutor(workers - 1, mp_context=context)
         try:
             results = [pool.submit(_spooled_part, index) for index in range(len(loaders))]
@@ -405,7 +451,7 @@ def _audit_part(index: int) -> "_Walk | None":
         if job["claimed"][index]:
             return None
         job["claimed"][index] = 1
-    walk = _Walk(job["engine"], job["known"], job["year"], job["baseline_year"], None, None)
+    walk = _Walk(job["engine"], job["known"], job["year"], job["baseline_year"], None, None, job["as_of"])
     walk.part(*job["loaders"][index]())
     walk.engine = walk.known = walk.stacks = None  # the parent has them; only the part's results travel back
     return walk
@@ -454,8 +500,10 @@ class _Packed:
 class _Walk:
     """The audit's running state across the parts of the register."""
 
-    def __init__(self, engine: Engine, known: dict[str, Unit], year: int, baseline_year: int, progress: Progress | None, total: int | None):
+    def __init__(self, engine: Engine, known: dict[str, Unit], year: int, baseline_year: int, progress: Progress | None, total: int | None,
+                 as_of: date | None = None):
         self.engine = engine
+        self.as_of = as_of
         self.known = known
         self.year = year
         self.baseline_year = baseline_year
@@ -484,7 +532,8 @@ class _Walk:
 
     def part(self, records: Sequence[Any], plans: Sequence[FiledPlan], tallied: Tallied | None = None) -> None:
         year, engine = self.year, self.engine
-        counting = [r for r in records if r.status in COUNTING_STATUSES]
+        as_of = self.as_of
+        counting = [r for r in records if r.status in COUNTING_STATUSES and (as_of is None or r.date <= as_of)]
         if tallied is not None and tallied.before > date(year, 1, 1):
             raise ValueError(f"the audit of {year} needs the register from {year}-01-01 on at least, not from {tallied.before}")
         register = RunningRegister(self.known, counting, plans, tallied)
@@ -505,6 +554,7 @@ class _Walk:
                 findings, refs = engine.findings(record, register, position, _full if type(record) is StoredRecord else None)
             except (NoPackInForce, EvaluationError) as exc:
                 ua.not_checked += 1
+                ua.first_not_checked = ua.first_not_checked or record.date
                 self.not_checked.append(NotChecked(record.id, record.unit, record.kind, record.date, str(exc)))
             else:
                 ua.checked += 1
@@ -591,6 +641,8 @@ class _Walk:
 
     def obligations(self, ua: UnitAudit, records: Sequence[Any]) -> None:
         year_end = date(self.year, 12, 31)
+        # Until the obligations are checked below, every review's obligations stand as not checked (grey).
+        ua.reviews = [(day, False, True) for day in review_days(self.year, self.as_of)]
         if ua.jurisdiction is None:
             ua.obligations_not_checked = "单位没有所属地区，无法确定规则包 / the unit has no jurisdiction: no pack can be chosen"
             return
@@ -610,7 +662,14 @@ class _Walk:
         if meta is None:
             ua.obligations_not_checked = "单位不在台账的单位名录中，类型未知 / the unit is not in the register's units: its type is unknown"
             return
-        ua.obligations, ua.obligations_not_checked = check_obligations(at, meta, records, self.year)
+        ua.obligations, ua.obligations_not_checked = check_obligations(at, meta, records, self.year, self.as_of)
+        ua.reviews = []
+        for day in review_days(self.year, self.as_of):
+            if day == (self.as_of or year_end):
+                found, unchecked = ua.obligations, ua.obligations_not_checked
+            else:
+                found, unchecked = check_obligations(at, meta, [r for r in records if r.date <= day], self.year, day)
+            ua.reviews.append((day, any(not o.met for o in found), bool(unchecked)))
 
 
 def _full(record: StoredRecord) -> Any:
@@ -641,11 +700,13 @@ def _sort_findings(ua: UnitAudit, record: Any, findings: list[Finding], violatio
         by_severity[finding.severity].append(finding)
     if by_severity["block"]:
         ua.violations += 1
+        ua.first_violation = ua.first_violation or record.date
         for finding in by_severity["block"]:
             ua.violations_by_article[finding.clause] += 1
         violations.append(RecordFindings(record.id, record.unit, record.kind, record.date, by_severity["block"]))
     if by_severity["advice"]:
         ua.advice += 1
+        ua.first_advice = ua.first_advice or record.date
         advice.append(RecordFindings(record.id, record.unit, record.kind, record.date, by_severity["advice"]))
     if by_severity["waived"]:
         ua.waivers += len(by_severity["waived"])
