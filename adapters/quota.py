@@ -39,3 +39,31 @@ def from_store(engine: Engine, store: Any, name: str, year: int, as_of: date | N
     records = store.register_file(years=[year]).records
     with store.reading() as connection:
         return quota(engine, unit, year, as_of, store.view(connection), records)
+
+
+def every_unit_from_store(engine: Engine, store: Any, year: int, as_of: date | None) -> list[Quota]:
+    """Every unit's quota (the office's and the auditors' view): the year read once, each unit asked in turn.
+    A unit no pack is in force for is left out (its quota would decide nothing)."""
+    from jianfu.engine.errors import NoPackInForce
+
+    units = store.units()
+    records = store.register_file(years=[year]).records
+    out = []
+    with store.reading() as connection:
+        register = store.view(connection)
+        for unit in units:
+            try:
+                out.append(quota(engine, unit, year, as_of, register, records))
+            except (NoPackInForce, InvalidInput):
+                continue
+    return out
+
+
+def latest_year(store: Any) -> int | None:
+    """The latest year the register holds records of (the page's default year)."""
+    from sqlalchemy import func, select
+
+    from jianfu.adapters.storage import tables
+
+    with store.reading() as connection:
+        return connection.execute(select(func.max(tables.records.c.year))).scalar_one_or_none()
