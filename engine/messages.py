@@ -37,7 +37,7 @@ VALUE_ZH = {
 }
 """The Chinese word for each enumerated value a request or a fact may hold."""
 
-DECISION_ZH = {"approve": "批准", "reject": "驳回"}
+DECISION_ZH = {"approve": "批准", "reject": "驳回", "not_checked": "未核查"}  # not_checked: a record no pack could decide (impact reports)
 SEVERITY_ZH = {"block": "阻止", "advice": "提醒", "waived": "已批准豁免"}
 LIGHT_ZH = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "grey": "未核查"}
 MEETING_ZH = {"citywide_system": "本系统全市性会议", "onsite_office": "现场办公会", "other": "其他会议"}

@@ -88,6 +88,35 @@ class ApprovalRule(Contract):
     reading: LongText | None = None
 
 
+class LimitRef(Contract):
+    """What limits a counted rule: a parameter of the pack (`{param: system_meetings_per_year}`) or, where the
+    limit is worked out from the register, a fact (`{fact: bulletin_quota}`: the baseline's issues less the cut)."""
+
+    param: ParamName | None = None
+    fact: Text | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> "LimitRef":
+        if (self.param is None) == (self.fact is None):
+            raise ValueError("限额须写 param 或 fact 之一 / a limit names a param or a fact, not both")
+        return self
+
+
+class Quota(Contract):
+    """额度: what a counted limit counts, said in the pack so that `jianfu quota` shows a new pack's limits
+    without code. `counts` is the register fact of the rule's kind that counts what the unit already has this year,
+    `limit` what it may have, `ids` the fact listing what counted; `request` holds the fields of a request the
+    limit is about (a city-wide system meeting), from which the quota asks the rule whether it applies.
+    `includes_request`: the counted fact counts the request itself too (bulletin_issues_in_year), so one is taken
+    off for what is used."""
+
+    counts: Text
+    limit: LimitRef
+    ids: Text | None = None
+    includes_request: bool = False
+    request: dict[str, Any] = Field(default_factory=dict)
+
+
 class Rule(Contract):
     id: RuleId
     title: Text
@@ -104,6 +133,7 @@ class Rule(Contract):
     report: list[str] = Field(default_factory=list)
     message: Bilingual
     remedy: Bilingual
+    quota: Quota | None = None
 
     @cached_property
     def facts_tested(self) -> set[str]:
@@ -519,6 +549,8 @@ def _check_stack(stack: Stack, sources_dir: FilePath | None) -> list[FieldError]
                 for name in PLACEHOLDER.findall(getattr(getattr(rule, part), lang)):
                     if name not in known:
                         problems.append(owner.place(base + (part, lang), f"占位符 {{{name}}} 不是本规则的事实或参数", f"placeholder {{{name}}} is not a fact or parameter of this rule"))
+        if rule.quota is not None:
+            problems.extend(owner.place(base + ("quota",) + path, zh, en) for path, zh, en in _check_quota(rule, stack))
         if sources_dir is not None:
             problems.extend(_check_verbatim(rule, owner, base, sources_dir))
     for obligation in stack.obligations:
@@ -527,6 +559,39 @@ def _check_stack(stack: Stack, sources_dir: FilePath | None) -> list[FieldError]
         size = sum(ruleset_size(r) for r in stack.rules_for(kind))
         if size > ALPHA_BUDGET:
             problems.append(stack.leaf.place(("rules",), f"{kind} 类规则共 {size} 个条件节点，超过 durable-rules 的安全上限 {ALPHA_BUDGET}", f"{kind} rules hold {size} condition nodes, over the durable-rules budget of {ALPHA_BUDGET}"))
+    return problems
+
+
+def _check_quota(rule: Rule, stack: Stack) -> list[tuple[tuple, str, str]]:
+    """A quota names register facts of its rule's kind (a count, a list) and a parameter or fact for its limit, and
+    its `request` fields make a valid request of the kind."""
+    quota = rule.quota
+    problems = []
+
+    def fact_of(path: tuple, name: str, want: type, source: str | None) -> None:
+        fact = FACTS.get(name)
+        if fact is None or rule.kind not in fact.kinds or fact.type is not want or (source and fact.source != source):
+            kind = {int: "计数", list: "列表"}[want]
+            problems.append((path, f"{name!r} 不是 {rule.kind} 可用的{kind}事实", f"{name!r} is not a {want.__name__} fact of a {rule.kind}"))
+
+    fact_of(("counts",), quota.counts, int, "register")
+    if quota.ids is not None:
+        fact_of(("ids",), quota.ids, list, None)
+    if quota.limit.fact is not None:
+        fact_of(("limit", "fact"), quota.limit.fact, int, None)
+    else:
+        param = stack.parameters.get(quota.limit.param)
+        if param is None:
+            problems.append((("limit", "param"), f"参数 {quota.limit.param!r} 不存在", f"parameter {quota.limit.param!r} does not exist"))
+        elif any(isinstance(v, bool) or not isinstance(v, int) for v in param.values.values()):
+            problems.append((("limit", "param"), f"参数 {quota.limit.param!r} 须为整数", f"parameter {quota.limit.param!r} must be an integer"))
+    from .quota import probe  # the request the quota asks about is built in one place
+
+    try:
+        probe(rule, "测算", "测算单位", date(2000, 1, 1))
+    except ValidationError as exc:
+        for error in from_validation_error(exc):
+            problems.append((("request",) + tuple(error.path), error.zh, error.en))
     return problems
 
 
@@ -608,4 +673,4 @@ def load_folder(folder: FilePath, sources_dir: FilePath | None = None) -> Catalo
     return Catalog(loaded, sources_dir)
 
 
-__all__ = ["Catalog", "Stack", "Pack", "Rule", "Obligation", "RecordMatch", "Parameter", "LoadedPack", "load_folder", "parse_pack", "ruleset_size"]
+__all__ = ["Catalog", "Stack", "Pack", "Quota", "Rule", "Obligation", "RecordMatch", "Parameter", "LoadedPack", "load_folder", "parse_pack", "ruleset_size"]

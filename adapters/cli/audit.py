@@ -8,6 +8,7 @@ on a terminal.
 from __future__ import annotations
 
 import os
+from datetime import date
 
 from pathlib import Path
 from typing import Optional
@@ -37,6 +38,7 @@ def audit(
     db: Optional[str] = DbOption,
     out: list[Path] = typer.Option(..., "--out", "-o", help="报告文件，按后缀：.html .xlsx .json .md（可多次） / report file by suffix (repeatable)"),
     workers: Optional[int] = typer.Option(None, "--workers", min=1, max=64, help="并行进程数，默认每个 CPU 核一个（数据库台账按地区分给各进程） / worker processes, one per CPU core by default (a database register is split by jurisdiction)"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="季度督查：只计截至该日的记录和已结束周期的义务（004第18条亮灯预警） / the quarterly review: the year up to this day"),
     param: list[str] = typer.Option([], "--param", help="假设分析：改变规则包参数 NAME=VALUE（可多次） / what-if: change a pack parameter (repeatable)"),
     rules: Optional[Path] = RulesOption,
     verbose: int = VerboseOption,
@@ -51,11 +53,12 @@ def audit(
         if (register is None) == (db is None):
             problems.append(FieldError(("--register",), "须给出 --register 或 --db 之一", "give exactly one of --register or --db"))
         problems += implausible_years(("--year", year), ("--baseline-year", baseline_year))
+        day = _review_day(as_of, year, problems)
         if problems:
             raise InvalidInput(problems)
         catalog = load_catalog(rules)
         overrides = parse_parameters(param, catalog)
-        source = _Source(register, db, year, workers or default_workers())
+        source = _Source(register, db, year, workers or default_workers(), day)
         with _progress() as advance:
             def run(engine, parameters):
                 label = "假设分析 / what-if" if parameters else "复核台账记录 / re-checking records"
@@ -72,11 +75,26 @@ def audit(
     raise typer.Exit(0)
 
 
+def _review_day(text: Optional[str], year: int, problems: list[FieldError]) -> Optional[date]:
+    """The day of a quarterly review, which must fall in the audited year (a problem is added otherwise)."""
+    if text is None:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        problems.append(FieldError(("--as-of",), f"日期应为 YYYY-MM-DD，收到 {text!r}", f"expected YYYY-MM-DD, got {text!r}"))
+        return None
+    if day.year != year:
+        problems.append(FieldError(("--as-of",), f"日期 {day} 不在审计年度 {year} 内", f"{day} is not in the audited year {year}"))
+    return day
+
+
 class _Source:
     """The register to audit: a file read once, or a database read one jurisdiction at a time."""
 
-    def __init__(self, register: Optional[Path], db: Optional[str], year: int, workers: int = 1):
+    def __init__(self, register: Optional[Path], db: Optional[str], year: int, workers: int = 1, as_of: Optional[date] = None):
         self.year = year
+        self.as_of = as_of
         self.workers = workers
         self.data = self.store = None
         if register is not None:
@@ -91,8 +109,9 @@ class _Source:
     def audit(self, engine: Engine, baseline_year: Optional[int], progress, parameters=None):
         if self.data is not None:
             data = self.data
-            return run_audit(engine, data.units, data.records, data.plans, self.year, baseline_year, progress=progress, parameters=parameters)
-        return self.store.audit(engine, self.year, baseline_year, progress, parameters, self.workers)
+            return run_audit(engine, data.units, data.records, data.plans, self.year, baseline_year, progress=progress, parameters=parameters,
+                             as_of=self.as_of)
+        return self.store.audit(engine, self.year, baseline_year, progress, parameters, self.workers, as_of=self.as_of)
 
     def close(self) -> None:
         if self.store is not None:

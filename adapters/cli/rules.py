@@ -117,3 +117,9 @@ def test(ctx: typer.Context, features: Optional[Path] = FeaturesOption) -> None:
     folder = features_dir(features)
     command = [sys.executable, "-m", "pytest", str(folder), "-q", *ctx.args]
     raise typer.Exit(subprocess.call(command, cwd=folder.parent))
+
+
+from . import rules_diff  # noqa: E402 - what a revision changes, in a module of its own
+
+app.command("diff")(rules_diff.rules_diff)
+app.command("impact")(rules_diff.rules_impact)

@@ -250,7 +250,32 @@ def charts(data: dict) -> dict[str, str]:
             ("综合性督查考核", [u["inspections"]["comprehensive"] for u in busy]),
             ("其他督查检查考核", [u["inspections"]["other"] for u in busy]),
         ])
+    quarterly = data["units"][:CHART_UNITS]
+    if quarterly and quarterly[0].get("lights_by_quarter"):
+        out["lights"] = lights_chart(data, quarterly)
     return out
+
+
+LIGHT_COLOURS = {"green": "#3c9a4a", "yellow": "#e0b300", "red": "#c0392b", "grey": "#9a9a9a"}
+
+
+def lights_chart(data: dict, units: list[dict]) -> str:
+    """Each unit's light quarter by quarter (004 art. 18 亮灯预警): a row per unit, a cell per review day coloured
+    by its light (pygal colours a value of its own when given one)."""
+    days = units[0]["lights_by_quarter"]
+    title = f"{data['year']}年各单位季度亮灯" + (f"（截至 {data['as_of']}）" if data.get("as_of") else "")
+    chart = pygal.HorizontalStackedBar(style=_style(), js=[], disable_xml_declaration=True, width=900, height=max(320, 80 + 22 * len(units)),
+                                       title=title, show_legend=False, margin_left=40, print_values=True, show_y_guides=False,
+                                       show_x_guides=False, truncate_label=-1, show_x_labels=False)
+    chart.x_labels = [u["unit"] for u in units]
+    for i, day in enumerate(days):
+        values = []
+        for u in units:
+            light = u["lights_by_quarter"][i]["light"] if i < len(u["lights_by_quarter"]) else "grey"
+            values.append({"value": 1, "color": LIGHT_COLOURS[light], "label": f"{day['quarter']} {LIGHT_ZH[light]}",
+                           "formatter": lambda _value, q=day["quarter"], zh=LIGHT_ZH[light]: f"{q} {zh}"})
+        chart.add(day["quarter"], values)
+    return chart.render(is_unicode=True)
 
 
 def to_html(audit: Audit, flips: list[Flip] | None = None) -> bytes:

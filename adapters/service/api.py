@@ -312,10 +312,11 @@ def audit(
     baseline_year: int | None = Query(None, description="简报压减的基准年度（默认上一年） / baseline year of the bulletin cut"),
     format: str = Query("json", description="json | html | xlsx | md"),
     param: list[str] = Query([], description="假设分析 NAME=VALUE / what-if: a changed pack parameter (repeatable)"),
+    as_of: str | None = Query(None, description="季度督查：截至该日 YYYY-MM-DD / the quarterly review up to this day"),
     user: User = Depends(require("auditor")),
 ) -> Response:
     """年度合规审计：与 `jianfu audit` 同一份报告 / the yearly compliance audit, the report `jianfu audit` writes."""
-    content = audit_report(request.app.state, year, baseline_year, format, param)
+    content = audit_report(request.app.state, year, baseline_year, format, param, as_of)
     headers = {} if format in ("json", "html") else {"Content-Disposition": f'attachment; filename="audit-{year}.{format}"'}
     return Response(content, media_type=AUDIT_FORMATS[format], headers=headers)
 

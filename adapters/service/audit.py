@@ -3,6 +3,7 @@ audited and rendered as `jianfu audit --out x.<fmt>` would write it."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,9 @@ from .screening import XLSX_TYPE
 AUDIT_FORMATS = {"json": "application/json", "html": "text/html; charset=utf-8", "xlsx": XLSX_TYPE, "md": "text/markdown; charset=utf-8"}
 
 
-def audit_report(state: Any, year: int, baseline_year: int | None, fmt: str, params: list[str]) -> bytes:
-    """The yearly audit of the service's register, rendered as `jianfu audit --out x.<fmt>` would write it."""
+def audit_report(state: Any, year: int, baseline_year: int | None, fmt: str, params: list[str], as_of: str | None = None) -> bytes:
+    """The yearly audit of the service's register, rendered as `jianfu audit --out x.<fmt>` would write it; with
+    `as_of` (YYYY-MM-DD, in the year) the quarterly review up to that day."""
     from jianfu.adapters.reports.audit import render
     from jianfu.engine.audit import audit_what_if, implausible_years, parse_parameters
 
@@ -22,8 +24,23 @@ def audit_report(state: Any, year: int, baseline_year: int | None, fmt: str, par
     if fmt not in AUDIT_FORMATS:
         problems.append(FieldError(("format",), f"报告格式应为 {' | '.join(AUDIT_FORMATS)}", f"format must be one of {', '.join(AUDIT_FORMATS)}"))
     problems += implausible_years(("year", year), ("baseline_year", baseline_year))
+    day = review_day(as_of, year, problems)
     if problems:
         raise InvalidInput(problems)
     overrides = parse_parameters(params, state.catalog)
-    result, flips = audit_what_if(state.catalog, overrides, lambda engine, parameters: state.store.audit(engine, year, baseline_year, parameters=parameters))
+    result, flips = audit_what_if(state.catalog, overrides, lambda engine, parameters: state.store.audit(engine, year, baseline_year, parameters=parameters, as_of=day))
     return render(Path(f"audit.{fmt}"), result, flips)
+
+
+def review_day(text: str | None, year: int, problems: list[FieldError]) -> date | None:
+    """`as_of` of the quarterly review: a day of the audited year (a problem naming `as_of` otherwise)."""
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        problems.append(FieldError(("as_of",), f"日期应为 YYYY-MM-DD，收到 {text!r}", f"expected YYYY-MM-DD, got {text!r}"))
+        return None
+    if day.year != year:
+        problems.append(FieldError(("as_of",), f"日期 {day} 不在审计年度 {year} 内", f"{day} is not in the audited year {year}"))
+    return day

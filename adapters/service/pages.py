@@ -293,7 +293,7 @@ def record_page(request: Request, record_id: str):
 
 
 # -- the yearly audit --------------------------------------------------------------------------------------------
-def _audit_query(year: str, baseline_year: str, params: str) -> tuple[dict[str, Any], list[FieldError]]:
+def _audit_query(year: str, baseline_year: str, params: str, as_of: str = "") -> tuple[dict[str, Any], list[FieldError]]:
     """The audit form's fields as the report's query, or the fields at fault."""
     errors: list[FieldError] = []
     query: dict[str, Any] = {}
@@ -311,17 +311,21 @@ def _audit_query(year: str, baseline_year: str, params: str) -> tuple[dict[str, 
         if not wrong:
             query[name] = int(text)
     query["param"] = [line.strip() for line in params.splitlines() if line.strip()]
+    if as_of.strip() and "year" in query:
+        day = audit.review_day(as_of, query["year"], errors)
+        if day is not None and day.year == query["year"]:
+            query["as_of"] = day.isoformat()
     return query, errors
 
 
 @router.get("/audit", response_class=HTMLResponse)
 @gated
-def audit_page(request: Request, year: str = "", baseline_year: str = "", params: str = ""):
+def audit_page(request: Request, year: str = "", baseline_year: str = "", params: str = "", as_of: str = ""):
     """年度合规审计：填年度，页面内显示报告，可下载 XLSX/JSON/Markdown / the yearly audit, shown and downloadable."""
     user = _user(request, ("auditor",))
-    context: dict[str, Any] = {"year": year, "baseline_year": baseline_year, "params": params, "errors": [], "report": None, "section": "audit"}
+    context: dict[str, Any] = {"year": year, "baseline_year": baseline_year, "params": params, "as_of": as_of, "errors": [], "report": None, "section": "audit"}
     if year or baseline_year or params:
-        query, errors = _audit_query(year, baseline_year, params)
+        query, errors = _audit_query(year, baseline_year, params, as_of)
         if not errors:
             try:  # a bad what-if parameter is shown beside the form, not inside the report's frame
                 parse_parameters(query["param"], request.app.state.catalog)
@@ -335,10 +339,11 @@ def audit_page(request: Request, year: str = "", baseline_year: str = "", params
 
 @router.get("/audit/report")
 @gated
-def audit_report_page(request: Request, year: int, baseline_year: int | None = None, format: str = "html", param: list[str] = Query([])):
+def audit_report_page(request: Request, year: int, baseline_year: int | None = None, format: str = "html", param: list[str] = Query([]),
+                      as_of: str | None = None):
     user = _user(request, ("auditor",))
     try:
-        content = audit.audit_report(request.app.state, year, baseline_year, format, param)
+        content = audit.audit_report(request.app.state, year, baseline_year, format, param, as_of)
     except JianfuError as exc:
         status, errors = _page_errors(request, user, exc)
         return _render(request, user, "audit.html", {"year": str(year), "baseline_year": "", "params": "", "errors": errors, "report": None, "section": "audit"}, status=status)

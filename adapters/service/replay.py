@@ -95,21 +95,25 @@ def replay(store: Store, catalog: Catalog, seq: int) -> Replay:
                 f"无法重放：规则包 {named['id']}（{named['version']}，sha256 {named['sha256'][:12]}…）的内容已变（{now}）；请用 --rules 指向当时的规则包目录",
                 f"cannot replay: pack {named['id']} ({named['version']}, sha256 {named['sha256'][:12]}…) has changed ({now_en}); point --rules at the packs of the time",
             )
-    at = _utc(entry["at"])
-    as_of = date.fromisoformat(entry["as_of"]) if entry["as_of"] else None
-    request = SUBMISSION.validate_python(json.loads(entry["request"]))
-    register, approvals = register_at(store, at, leave_out=entry["request_id"] if entry["action"] == "recording" else None)
-    engine = Engine(catalog)
-    if isinstance(request, Plan):
-        result = engine.check_plan(request, register, as_of)
-        again: Any = [d.contract() for d in result.decisions]
-    else:
-        request = Store._merge_approvals(request, approvals.get(request.id, []))
-        again = engine.decide(request, register, as_of).contract()
+    again = decide_again(store, Engine(catalog), entry)
     before = json.loads(entry["decision"])
     if log.canonical(again) == log.canonical(before):
         return Replay(seq, "same", f"条目 #{seq} 重放结果相同", f"entry #{seq} replays to the same decision")
     return Replay(seq, "different", f"条目 #{seq} 重放结果不同", f"entry #{seq} replays to a different decision", _differences(before, again))
+
+
+def decide_again(store: Store, engine: Engine, entry: dict[str, Any]) -> Any:
+    """The logged request decided again by `engine` against the register as it stood when the entry was made: a
+    decision contract, or a plan's list of them (what the log keeps). `jianfu rules impact --log` asks it of the
+    revised packs, `jianfu log replay` of the packs the entry names."""
+    at = _utc(entry["at"])
+    as_of = date.fromisoformat(entry["as_of"]) if entry["as_of"] else None
+    request = SUBMISSION.validate_python(json.loads(entry["request"]))
+    register, approvals = register_at(store, at, leave_out=entry["request_id"] if entry["action"] == "recording" else None)
+    if isinstance(request, Plan):
+        return [d.contract() for d in engine.check_plan(request, register, as_of).decisions]
+    request = Store._merge_approvals(request, approvals.get(request.id, []))
+    return engine.decide(request, register, as_of).contract()
 
 
 def _differences(before: Any, after: Any, path: str = "") -> list[str]:

@@ -72,7 +72,8 @@ class AuditReads:
         """The same parts as `audit_parts`, as loaders a worker process can call on its own connection."""
         return [partial(load_audit_part, self.url, place, up_to, read_from) for place in self.jurisdictions()]
 
-    def audit(self, engine, year: int, baseline_year: int | None = None, progress=None, parameters=None, workers: int = 1):
+    def audit(self, engine, year: int, baseline_year: int | None = None, progress=None, parameters=None, workers: int = 1,
+              as_of: date | None = None):
         """The yearly audit of the database, read one jurisdiction at a time (in `workers` processes)."""
         from jianfu.adapters.storage.audit_workers import audit
         from jianfu.engine.audit import read_from
@@ -81,7 +82,7 @@ class AuditReads:
         # before, only what the year's questions can reach is read: the baseline's bulletins (counted), documents
         # still valid, meetings in the merge window across the year's edge.
         return audit(engine, self.units(), year=year, baseline_year=baseline_year, progress=progress, parameters=parameters,
-                     loaders=self.audit_loaders(year, read_from(engine.catalog, year)), workers=workers, total=self.count_records(year))
+                     loaders=self.audit_loaders(year, read_from(engine.catalog, year)), workers=workers, total=self.count_records(year), as_of=as_of)
 
 
 def _day(value: Any) -> date:

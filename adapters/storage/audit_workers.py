@@ -52,12 +52,13 @@ def audit(
     total: int | None = None,
     loaders: Sequence[Callable[[], Part]] | None = None,
     workers: int = 1,
+    as_of: date | None = None,
 ) -> Audit:
     """The engine's audit (`jianfu.engine.audit.audit`), the collector paused. `loaders` are the parts as callables a
     worker process can run on its own; with `workers` > 1 they are audited side by side (forked processes: the
     compiled rulesets are inherited) and merged in their order, so the result is the serial one."""
     with collector_paused():
-        walk = Walk.begin(engine, units, year, baseline_year, progress, total)
+        walk = Walk.begin(engine, units, year, baseline_year, progress, total, as_of)
         if loaders is not None and workers > 1 and len(loaders) > 1:
             _in_workers(walk, loaders, min(workers, len(loaders)))  # never more processes than parts
         else:
@@ -100,7 +101,7 @@ def _in_workers(walk: Walk, loaders: Sequence[Callable[[], Part]], workers: int)
                 progress(done[0], walk.total or done[0])
 
     with tempfile.TemporaryDirectory(prefix="jianfu-audit-") as spool:
-        _FORKED.update(engine=walk.engine, known=walk.known, year=walk.year, baseline_year=walk.baseline_year, loaders=loaders, claimed=claimed, spool=spool)
+        _FORKED.update(engine=walk.engine, known=walk.known, year=walk.year, baseline_year=walk.baseline_year, as_of=walk.as_of, loaders=loaders, claimed=claimed, spool=spool)
         pool = ProcessPoolExecutor(workers - 1, mp_context=context)
         try:
             results = [pool.submit(_spooled_part, index) for index in range(len(loaders))]
@@ -135,7 +136,7 @@ def _audit_part(index: int) -> "Walk | None":
         if job["claimed"][index]:
             return None
         job["claimed"][index] = 1
-    walk = Walk(job["engine"], job["known"], job["year"], job["baseline_year"], None, None)
+    walk = Walk(job["engine"], job["known"], job["year"], job["baseline_year"], None, None, job["as_of"])
     walk.part(*job["loaders"][index]())
     walk.engine = walk.known = None  # the parent has them; only the part's results travel back
     return walk

@@ -82,11 +82,14 @@ StackAt = Callable[[date], Stack]
 
 
 def check_obligations(
-    stack_at: StackAt, unit: Any, records: Sequence[Any], year: int
+    stack_at: StackAt, unit: Any, records: Sequence[Any], year: int, as_of: date | None = None
 ) -> tuple[list[ObligationResult], str | None]:
     """The obligations binding `unit` (a `Unit`) in `year`, met or missed, from the unit's counting records
-    (any year, sorted by date). Returns the results and, when no pack is in force at the year's end, the reason."""
-    end = date(year, 12, 31)
+    (any year, sorted by date). Returns the results and, when no pack is in force at the year's end, the reason.
+
+    `as_of` (the quarterly review, 004 art. 18): only the periods that have ended by then count, and an obligation
+    with none ended (a yearly one before 31 December) is not yet due and not listed."""
+    end = date(year, 12, 31) if as_of is None else min(as_of, date(year, 12, 31))
     try:
         stack = stack_at(end)
     except NoPackInForce as exc:
@@ -96,9 +99,12 @@ def check_obligations(
         if not any(k.type == unit.type and k.level == unit.level for k in obligation.applies_to):
             continue
         if obligation.closed_by is not None:
-            out.append(_closed(obligation, unit, records, year))
+            if end == date(year, 12, 31):
+                out.append(_closed(obligation, unit, records, year))
         else:
-            out.append(_counted(obligation, stack_at, unit, records, year))
+            result = _counted(obligation, stack_at, unit, records, year, as_of)
+            if result is not None:
+                out.append(result)
     return out, None
 
 
@@ -115,8 +121,11 @@ def _closed(obligation: Obligation, unit: Any, records: Sequence[Any], year: int
     return _result(obligation, unit, year, None, None, len(counted), missing)
 
 
-def _counted(obligation: Obligation, stack_at: StackAt, unit: Any, records: Sequence[Any], year: int) -> ObligationResult:
-    end = date(year, 12, 31)
+def _counted(obligation: Obligation, stack_at: StackAt, unit: Any, records: Sequence[Any], year: int,
+             as_of: date | None = None) -> ObligationResult | None:
+    """None when no period of the obligation has ended by `as_of` (without it, every period of the year counts,
+    an ISO week reaching into January too)."""
+    end = date(year, 12, 31) if as_of is None else min(as_of, date(year, 12, 31))
     stack = stack_at(end)
     period_kind = stack.parameters[obligation.period].at(end)
     minimum_now = stack.parameters[obligation.minimum].at(end)
@@ -127,7 +136,10 @@ def _counted(obligation: Obligation, stack_at: StackAt, unit: Any, records: Sequ
         named = sorted({t for r in in_year for t in r.topics if not any(k in t for k in obligation.counts.keywords)})
         tasks = named or [None]
     missing = []
-    for period in periods(period_kind, year):
+    ended = [period for period in periods(period_kind, year) if as_of is None or period.end <= as_of]
+    if not ended:
+        return None
+    for period in ended:
         try:
             in_force = stack_at(period.end)
         except NoPackInForce:

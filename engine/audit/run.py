@@ -67,6 +67,29 @@ class NotChecked:
         return {"record_id": self.record_id, "unit": self.unit, "kind": self.kind, "date": self.date.isoformat(), "reason": self.reason}
 
 
+def light_of(violation: bool, missed: bool, advice: bool, unchecked: bool) -> str:
+    """亮灯 (004 art. 18): red for a violation or a missed obligation, yellow for advice only, green otherwise;
+    grey when something could not be checked (no pack in force), never green for what was not looked at."""
+    if violation or missed:
+        return "red"
+    if advice:
+        return "yellow"
+    if unchecked:
+        return "grey"
+    return "green"
+
+
+def quarter_ends(year: int) -> tuple[date, ...]:
+    return (date(year, 3, 31), date(year, 6, 30), date(year, 9, 30), date(year, 12, 31))
+
+
+def review_days(year: int, as_of: date | None) -> list[date]:
+    """The days the quarterly lights are shown for: each quarter's end up to the review, and the review's day."""
+    last = as_of or date(year, 12, 31)
+    days = [d for d in quarter_ends(year) if d <= last]
+    return days if last in days else days + [last]
+
+
 @dataclass
 class UnitAudit:
     unit: str
@@ -90,6 +113,12 @@ class UnitAudit:
     not_checked: int = 0
     obligations: list[ObligationResult] = field(default_factory=list)
     obligations_not_checked: str | None = None
+    # The quarterly lights (004 art. 18): the first day a violation, advice or a record not checked appeared, and for
+    # each quarter's end reviewed, whether an obligation was missed by then or could not be checked.
+    first_violation: date | None = None
+    first_advice: date | None = None
+    first_not_checked: date | None = None
+    reviews: list[tuple[date, bool, bool]] = field(default_factory=list)
 
     def absorb(self, other: "UnitAudit") -> None:
         """A unit seen in two parts (records under two jurisdictions): its counts add up, the later part's
@@ -102,6 +131,9 @@ class UnitAudit:
         self.bulletin_series |= other.bulletin_series
         self.obligations, self.obligations_not_checked = other.obligations, other.obligations_not_checked
         self.bulletin_target = other.bulletin_target
+        for name in ("first_violation", "first_advice", "first_not_checked"):
+            setattr(self, name, min((d for d in (getattr(self, name), getattr(other, name)) if d is not None), default=None))
+        self.reviews = other.reviews
 
     @property
     def bulletin_cut(self) -> float:
@@ -121,13 +153,19 @@ class UnitAudit:
     def light(self) -> str:
         """亮灯 (004 art. 18): red for a violation or a missed obligation, yellow for advice only, green otherwise;
         grey when something could not be checked (no pack in force), never green for what was not looked at."""
-        if self.violations or self.obligations_missed:
-            return "red"
-        if self.advice:
-            return "yellow"
-        if self.not_checked or self.obligations_not_checked:
-            return "grey"
-        return "green"
+        return light_of(self.violations > 0, bool(self.obligations_missed), self.advice > 0, bool(self.not_checked or self.obligations_not_checked))
+
+    def lights_by_quarter(self) -> list[dict[str, Any]]:
+        """The light at the end of each quarter reviewed (and on the review's own day when it ends no quarter):
+        what was found up to that day and the obligations of the periods ended by then."""
+        out = []
+        for day, missed, unchecked in self.reviews:
+            def by(first: date | None) -> bool:
+                return first is not None and first <= day
+            light = light_of(by(self.first_violation), missed, by(self.first_advice), by(self.first_not_checked) or unchecked)
+            label = f"Q{(day.month - 1) // 3 + 1}" if day in quarter_ends(day.year) else day.isoformat()
+            out.append({"quarter": label, "as_of": day.isoformat(), "light": light})
+        return out
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -150,6 +188,7 @@ class UnitAudit:
             "obligations": [o.as_dict() for o in self.obligations],
             "obligations_not_checked": self.obligations_not_checked,
             "light": self.light,
+            "lights_by_quarter": self.lights_by_quarter(),
         }
 
 
@@ -165,6 +204,7 @@ class Audit:
     packs: list[PackRef]
     records_in_year: int
     parameters: dict[str, Any] = field(default_factory=dict)  # what-if overrides
+    as_of: date | None = None  # the quarterly review: the year up to this day
 
     def unit(self, name: str) -> UnitAudit:
         return next(u for u in self.units if u.unit == name)
@@ -224,6 +264,7 @@ class Audit:
         return {
             "year": self.year,
             "baseline_year": self.baseline_year,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
             "parameters": dict(self.parameters),
             "records_in_year": self.records_in_year,
             "records_checked": sum(u.checked for u in self.units),
@@ -271,6 +312,7 @@ def audit(
     parameters: dict[str, Any] | None = None,
     parts: Iterable[Part] | None = None,
     total: int | None = None,
+    as_of: date | None = None,
 ) -> Audit:
     """Audit `year` of the register given as its units, records and filed plans (records of earlier years are what
     the rules count; the baseline year gives the bulletin cut).
@@ -282,8 +324,11 @@ def audit(
     `Tallied`) as its third element. `total` (the year's records) sizes the progress bar. Parts audited in other
     processes are the storage adapter's business (adapters/storage/audit_workers.py): it walks them with a `Walk`
     each and merges them in their order, so the result is this serial one.
+
+    `as_of` (the quarterly review, 004 art. 18): the year up to that day, as it stood then: records after it do not
+    exist yet, and an obligation counts only for the periods ended by then.
     """
-    walk = Walk.begin(engine, units, year, baseline_year, progress, total)
+    walk = Walk.begin(engine, units, year, baseline_year, progress, total, as_of)
     for part in (parts if parts is not None else [(list(records), list(plans))]):
         walk.part(*part)
     return walk.report(parameters)
@@ -293,8 +338,10 @@ class Walk:
     """The audit's running state across the parts of the register: `begin`, a `part` at a time (or parts walked
     elsewhere and `merge`d in their order), then the `report`."""
 
-    def __init__(self, engine: Engine, known: dict[str, Unit], year: int, baseline_year: int, progress: Progress | None, total: int | None):
+    def __init__(self, engine: Engine, known: dict[str, Unit], year: int, baseline_year: int, progress: Progress | None, total: int | None,
+                 as_of: date | None = None):
         self.engine = engine
+        self.as_of = as_of
         self.known = known
         self.year = year
         self.baseline_year = baseline_year
@@ -312,10 +359,11 @@ class Walk:
 
     @classmethod
     def begin(cls, engine: Engine, units: Iterable[Unit], year: int, baseline_year: int | None = None,
-              progress: Progress | None = None, total: int | None = None) -> "Walk":
-        """A walk of `year` over the register's units (every unit is reported, with records or without)."""
+              progress: Progress | None = None, total: int | None = None, as_of: date | None = None) -> "Walk":
+        """A walk of `year` over the register's units (every unit is reported, with records or without), up to
+        `as_of` when given."""
         units = list(units)
-        walk = cls(engine, {u.name: u for u in units}, year, year - 1 if baseline_year is None else baseline_year, progress, total)
+        walk = cls(engine, {u.name: u for u in units}, year, year - 1 if baseline_year is None else baseline_year, progress, total, as_of)
         for u in units:
             walk.unit_audit(u.name, u.jurisdiction)
         return walk
@@ -337,6 +385,7 @@ class Walk:
             packs=list(self.packs.values()),
             records_in_year=self.done,
             parameters=dict(parameters or {}),
+            as_of=self.as_of,
         )
 
     def unit_audit(self, name: str, jurisdiction: str | None) -> UnitAudit:
@@ -351,7 +400,8 @@ class Walk:
 
     def part(self, records: Sequence[Any], plans: Sequence[FiledPlan], tallied: Tallied | None = None) -> None:
         year, engine = self.year, self.engine
-        counting = [r for r in records if r.status in COUNTING_STATUSES]
+        as_of = self.as_of
+        counting = [r for r in records if r.status in COUNTING_STATUSES and (as_of is None or r.date <= as_of)]
         if tallied is not None and tallied.before > date(year, 1, 1):
             raise ValueError(f"the audit of {year} needs the register from {year}-01-01 on at least, not from {tallied.before}")
         register = RunningRegister(self.known, counting, plans, tallied)
@@ -373,6 +423,7 @@ class Walk:
                 findings, refs = found.findings, found.packs
             except (NoPackInForce, EvaluationError) as exc:
                 ua.not_checked += 1
+                ua.first_not_checked = ua.first_not_checked or record.date
                 self.not_checked.append(NotChecked(record.id, record.unit, record.kind, record.date, str(exc)))
             else:
                 ua.checked += 1
@@ -436,6 +487,8 @@ class Walk:
 
     def obligations(self, ua: UnitAudit, records: Sequence[Any]) -> None:
         year_end = date(self.year, 12, 31)
+        # Until the obligations are checked below, every review's obligations stand as not checked (grey).
+        ua.reviews = [(day, False, True) for day in review_days(self.year, self.as_of)]
         if ua.jurisdiction is None:
             ua.obligations_not_checked = "单位没有所属地区，无法确定规则包 / the unit has no jurisdiction: no pack can be chosen"
             return
@@ -455,7 +508,14 @@ class Walk:
         if meta is None:
             ua.obligations_not_checked = "单位不在台账的单位名录中，类型未知 / the unit is not in the register's units: its type is unknown"
             return
-        ua.obligations, ua.obligations_not_checked = check_obligations(at, meta, records, self.year)
+        ua.obligations, ua.obligations_not_checked = check_obligations(at, meta, records, self.year, self.as_of)
+        ua.reviews = []
+        for day in review_days(self.year, self.as_of):
+            if day == (self.as_of or year_end):
+                found, unchecked = ua.obligations, ua.obligations_not_checked
+            else:
+                found, unchecked = check_obligations(at, meta, [r for r in records if r.date <= day], self.year, day)
+            ua.reviews.append((day, any(not o.met for o in found), bool(unchecked)))
 
 
 def _full(record: StoredRecord) -> Any:
@@ -486,11 +546,13 @@ def _sort_findings(ua: UnitAudit, record: Any, findings: list[Finding], violatio
         by_severity[finding.severity].append(finding)
     if by_severity["block"]:
         ua.violations += 1
+        ua.first_violation = ua.first_violation or record.date
         for finding in by_severity["block"]:
             ua.violations_by_article[finding.clause] += 1
         violations.append(RecordFindings(record.id, record.unit, record.kind, record.date, by_severity["block"]))
     if by_severity["advice"]:
         ua.advice += 1
+        ua.first_advice = ua.first_advice or record.date
         advice.append(RecordFindings(record.id, record.unit, record.kind, record.date, by_severity["advice"]))
     if by_severity["waived"]:
         ua.waivers += len(by_severity["waived"])

@@ -66,6 +66,8 @@ CALLS = [
     Call("verify the log", "GET", "/api/v1/log/verify", {"auditor", "admin"}),
     Call("a log entry", "GET", "/api/v1/log/{seq}", {"auditor", "admin"}, path="/api/v1/log/1"),
     Call("users", "GET", "/api/v1/users", {"admin"}),
+    Call("own unit's quota", "GET", "/api/v1/quota/{unit}", ALL, path=f"/api/v1/quota/{OWN}", params={"year": "2019"}),
+    Call("another unit's quota", "GET", "/api/v1/quota/{unit}", {"office", "auditor", "admin"}, path=f"/api/v1/quota/{OTHER}", params={"year": "2019"}),
 ]
 
 
