@@ -28,8 +28,9 @@ from sqlalchemy.engine import make_url
 from jianfu.engine import Decision
 from jianfu.engine.audit import Tallied
 from jianfu.engine.errors import FieldError, InvalidInput
-from jianfu.engine.records import COUNTING_STATUSES, FiledPlan, Record, RegisterFile, StoredRecord, Unit
-from jianfu.engine.register import MemoryRegister, is_onsite_office_meeting
+from jianfu.engine.counting import BULLETINS, counts, field_value
+from jianfu.engine.records import FiledPlan, Record, RegisterFile, StoredRecord, Unit
+from jianfu.engine.register import MemoryRegister
 from jianfu.engine.requests import Approval, Meeting
 
 from . import tables as t
@@ -652,7 +653,7 @@ class _AuditRecords:
 AUDIT_YEAR_ROWS = "SELECT id, status, body FROM records WHERE jurisdiction = :j AND date >= :start AND date <= :end AND counts"
 AUDIT_EARLIER_ROWS = ("SELECT id, kind, jurisdiction, unit, date, status, title, topics, scope, type, routine, subject, series, doc_no,"
                       " valid_until FROM records WHERE jurisdiction = :j AND date < :start AND counts")
-AUDIT_TALLY = ("SELECT unit, year, COUNT(*) FROM records WHERE jurisdiction = :j AND kind = 'bulletin' AND counts AND date < :since"
+AUDIT_TALLY = ("SELECT unit, year, COUNT(*) FROM records WHERE jurisdiction = :j AND " + BULLETINS.sql() + " AND date < :since"
                " GROUP BY unit, year")
 """An audit part's reads (with `_reach` after the second; the tally counts the bulletins before the reach): each
 answered from the index by jurisdiction and date (migration 0003), a row looked up in the table only when it is read,
@@ -686,11 +687,11 @@ def _record_row(record: Any, source: str, actor: str | None, now: datetime, deci
         "date": record.date,
         "year": record.date.year,
         "status": record.status,
-        "counts": record.status in COUNTING_STATUSES,
+        "counts": counts(record),
         "scope": getattr(record, "scope", None),
         "type": getattr(record, "type", None),
         "routine": getattr(record, "routine", None),
-        "onsite_office": is_onsite_office_meeting(record) if isinstance(record, Meeting) else None,
+        "onsite_office": field_value(record, "onsite_office") if isinstance(record, Meeting) else None,
         "subject": getattr(record, "subject", None),
         "series": getattr(record, "series", None),
         "doc_no": getattr(record, "doc_no", None),

@@ -16,8 +16,9 @@ from ..decide import Engine
 from ..decisions import Finding, PackRef
 from ..errors import EvaluationError, FieldError, NoPackInForce
 from ..facts import cut_achieved
-from ..records import COUNTING_STATUSES, FiledPlan, StoredRecord, Unit
-from ..register import day_and_id, is_onsite_office_meeting
+from ..counting import BULLETINS, counts, meeting_tally
+from ..records import FiledPlan, StoredRecord, Unit
+from ..register import day_and_id
 from .obligations import ObligationResult, check_obligations
 from .running import RunningRegister, Tallied
 
@@ -351,7 +352,7 @@ class Walk:
 
     def part(self, records: Sequence[Any], plans: Sequence[FiledPlan], tallied: Tallied | None = None) -> None:
         year, engine = self.year, self.engine
-        counting = [r for r in records if r.status in COUNTING_STATUSES]
+        counting = [r for r in records if counts(r)]
         if tallied is not None and tallied.before > date(year, 1, 1):
             raise ValueError(f"the audit of {year} needs the register from {year}-01-01 on at least, not from {tallied.before}")
         register = RunningRegister(self.known, counting, plans, tallied)
@@ -386,7 +387,7 @@ class Walk:
             if self.progress is not None and (self.done % self.step == 0 or self.done == self.total):
                 self.progress(self.done, self.total or self.done)
         for record in counting:
-            if record.kind == "bulletin" and record.date.year == self.baseline_year:
+            if BULLETINS.holds(record) and record.date.year == self.baseline_year:
                 self.audits[record.unit].baseline_issues += 1
         for (place, unit, issued), count in (tallied.bulletins.items() if tallied is not None else ()):
             if issued == self.baseline_year:
@@ -467,9 +468,10 @@ def _count(ua: UnitAudit, record: Any) -> None:
     if kind == "document":
         ua.documents += 1
     elif kind == "meeting":
-        if is_onsite_office_meeting(record):
+        tally = meeting_tally(record)
+        if tally == "onsite_office":
             ua.onsite_office_meetings += 1
-        elif record.scope == "citywide_system":
+        elif tally == "citywide_system":
             ua.system_meetings += 1
         else:
             ua.other_meetings += 1
