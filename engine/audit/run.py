@@ -29,7 +29,7 @@ YEARS = (1900, 2200)  # the years an audit may name: a slip such as 219 or 20199
 def implausible_years(*named: tuple[str, int | None]) -> list[FieldError]:
     """An error for each (field, year) outside YEARS, the field named as the caller's user knows it."""
     low, high = YEARS
-    return [FieldError((name,), f"年度 {value} 不合理（应在 {low}–{high} 之间）", f"implausible year {value} (expected {low}-{high})")
+    return [FieldError((name,), f"年度 {value} 不合理（应在 {low}–{high} 之间）", f"implausible year {value} (expected {low}-{high})", code="implausible_year")
             for name, value in named if value is not None and not low <= value <= high]
 
 
