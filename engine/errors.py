@@ -3,6 +3,11 @@ what was expected, in Chinese and in English.
 
 `InvalidInput` (a request or register file is wrong) and `InvalidPack` (a rule pack is wrong) stop everything:
 nothing is decided. `EvaluationError` is a rule that could not be evaluated: never an approval.
+
+Every `FieldError` and every refusal carries a stable `code` (`unknown_field`, `bad_date`, `no_pack_in_force`, …),
+the same on the command line, in the API's JSON error bodies and on the pages, so an office system can act on it
+without reading the words. `CODES` is the one list of them; docs/errors.md shows it as a table (a test keeps the
+two in step).
 """
 
 from __future__ import annotations
@@ -16,6 +21,77 @@ Path = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
+class Code:
+    """One stable error code: when it is given, and what it says in Chinese and English."""
+
+    code: str
+    when: str
+    zh: str
+    en: str
+
+
+CODES: dict[str, Code] = {c.code: c for c in (
+    # a field of a request, register, plan or option
+    Code("missing_field", "a required field is absent", "缺少必填字段", "a required field is missing"),
+    Code("unknown_field", "a key the contract does not have", "未知字段", "a field the contract does not have"),
+    Code("wrong_type", "a value of the wrong type (text for a number, a list for text …)", "类型不对", "a value of the wrong type"),
+    Code("not_allowed", "a value outside the listed choices", "取值不在允许范围内", "not one of the allowed values"),
+    Code("bad_kind", "`kind` is missing or names no kind of request", "kind 缺少或无效", "kind is missing or unknown"),
+    Code("bad_date", "not a date written YYYY-MM-DD", "应为日期 YYYY-MM-DD", "not a date YYYY-MM-DD"),
+    Code("bad_length", "empty text, or a text or list too long or too short", "长度不对（为空、过长或过短）", "empty, too long or too short"),
+    Code("out_of_range", "a number below or above its bounds", "数值超出范围", "a number out of range"),
+    Code("implausible_year", "a year outside 1900-2200 (a slip such as 219)", "年度不合理", "an implausible year"),
+    Code("unknown_parameter", "a what-if `--param` no pack has", "规则包中没有该参数", "no pack has that parameter"),
+    Code("bad_parameter", "a what-if `--param` not written NAME=VALUE or of the wrong type", "参数写法或类型不对", "a parameter badly written"),
+    Code("invalid_value", "any other value the contract refuses", "取值无效", "an invalid value"),
+    # a file as a whole
+    Code("bad_syntax", "a file that is not valid YAML or JSON (or not UTF-8, or with a duplicate key or an alias)", "文件语法错误", "a syntax error in the file"),
+    Code("file_too_large", "a file over the size limit", "文件过大", "the file is too large"),
+    # refusals: nothing is decided, nothing is written
+    Code("invalid_input", "a request, register or plan file with field errors", "输入无效，未作任何决定", "invalid input: nothing decided"),
+    Code("invalid_pack", "a rule pack that does not validate or lint", "规则包无效", "an invalid rule pack"),
+    Code("no_pack_in_force", "no rule pack in force for the jurisdiction on the date (or several unrelated ones)", "没有生效的规则包，无法作出决定", "no rule pack in force: nothing decided"),
+    Code("evaluation_error", "a rule that could not be evaluated (never an approval)", "规则无法评估，未作任何决定", "a rule could not be evaluated"),
+    Code("audit_incomplete", "an audit worker process died: no report of part of the register", "审计未完成", "the audit is incomplete"),
+    # the service
+    Code("unauthorized", "no valid token or session", "未登录或令牌无效", "not signed in"),
+    Code("forbidden", "the user's role may not do this", "无权限", "forbidden"),
+    Code("not_found", "no such record, rule, kind or page", "未找到", "not found"),
+    Code("too_large", "a request body over the service's limit", "请求体过大", "request body too large"),
+    Code("http_404", "an address the service does not have", "未找到", "not found"),
+    Code("http_405", "a method the address does not take", "不支持此方法", "method not allowed"),
+    Code("http_413", "a body the web server refused as too large", "请求体过大", "request body too large"),
+    Code("error", "anything else that stopped a decision (fail closed)", "无法作出决定", "nothing decided"),
+)}
+
+class CodedValueError(ValueError):
+    """A contract validator's refusal (`中文 / English`) with the code it is reported under."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+# pydantic's error types, by the code they are reported under
+_CODE_OF_TYPE = {
+    "missing": "missing_field",
+    "extra_forbidden": "unknown_field",
+    "literal_error": "not_allowed",
+    "union_tag_invalid": "bad_kind",
+    "union_tag_not_found": "bad_kind",
+    "string_too_short": "bad_length",
+    "string_too_long": "bad_length",
+    "too_long": "bad_length",
+    "too_short": "bad_length",
+    "greater_than_equal": "out_of_range",
+    "less_than_equal": "out_of_range",
+    **{kind: "wrong_type" for kind in ("bool_type", "bool_parsing", "int_type", "int_parsing", "int_from_float", "float_type", "float_parsing",
+                                       "string_type", "list_type", "dict_type", "model_type", "model_attributes_type")},
+    **{kind: "bad_date" for kind in ("date_type", "date_parsing", "date_from_datetime_inexact", "date_from_datetime_parsing")},
+}
+
+
+@dataclass(frozen=True)
 class FieldError:
     path: Path
     zh: str
@@ -24,6 +100,11 @@ class FieldError:
     line: int | None = None
     column: int | str | None = None
     sheet: str | None = None
+    code: str = "invalid_value"
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(f"unknown error code {self.code!r}: add it to engine.errors.CODES and docs/errors.md")
 
     @property
     def where(self) -> str:
@@ -50,7 +131,7 @@ class FieldError:
     def __str__(self) -> str:
         where = self.where
         head = f"{where}: " if where else ""
-        return f"{head}{self.field_path}: {self.zh} / {self.en}"
+        return f"{head}{self.field_path}: {self.zh} / {self.en} [{self.code}]"
 
     def at(self, **where: Any) -> "FieldError":
         return replace(self, **where)
@@ -59,7 +140,7 @@ class FieldError:
         return replace(self, path=tuple(prefix) + tuple(self.path))
 
     def as_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"field": self.field_path, "path": list(self.path), "message": self.zh, "message_en": self.en}
+        out: dict[str, Any] = {"field": self.field_path, "path": list(self.path), "code": self.code, "message": self.zh, "message_en": self.en}
         for key in ("file", "sheet", "line", "column"):
             value = getattr(self, key)
             if value is not None:
@@ -70,10 +151,13 @@ class FieldError:
 class JianfuError(Exception):
     """Base of the errors jianfu raises on purpose."""
 
+    code = "error"
+
 
 @dataclass
 class InvalidInput(JianfuError):
     errors: list[FieldError] = field(default_factory=list)
+    code = "invalid_input"
 
     def __str__(self) -> str:
         return "\n".join(str(e) for e in self.errors)
@@ -82,6 +166,7 @@ class InvalidInput(JianfuError):
 @dataclass
 class InvalidPack(JianfuError):
     errors: list[FieldError] = field(default_factory=list)
+    code = "invalid_pack"
 
     def __str__(self) -> str:
         return "\n".join(str(e) for e in self.errors)
@@ -90,13 +175,19 @@ class InvalidPack(JianfuError):
 class EvaluationError(JianfuError):
     """A rule could not be evaluated. The request is neither approved nor rejected."""
 
+    code = "evaluation_error"
+
 
 class NoPackInForce(EvaluationError):
     """No rule pack is in force for the jurisdiction on the date: nothing can be decided."""
 
+    code = "no_pack_in_force"
+
 
 class AuditIncomplete(JianfuError):
     """The audit could not go through the whole register (a worker process died): no report is made of part of it."""
+
+    code = "audit_incomplete"
 
 
 # Chinese wording for pydantic's error types; the English is pydantic's own message.
@@ -157,7 +248,9 @@ def from_validation_error(exc: ValidationError, prefix: Path = ()) -> list[Field
                 zh = f"{zh}，应为 {ctx['expected_tags']}"
             if kind not in ("missing",) and "input" in err and not isinstance(err["input"], (dict, list)):
                 zh = f"{zh}（收到 {err['input']!r}）"
-        errors.append(FieldError(path=path, zh=zh, en=en))
+        raised = (err.get("ctx") or {}).get("error")
+        code = raised.code if isinstance(raised, CodedValueError) else _CODE_OF_TYPE.get(kind, "invalid_value")
+        errors.append(FieldError(path=path, zh=zh, en=en, code=code))
     return errors
 
 

@@ -665,7 +665,7 @@ def load_folder(folder: FilePath, sources_dir: FilePath | None = None) -> Catalo
         except InvalidPack as exc:
             problems.extend(exc.errors)
         except UnicodeDecodeError:
-            problems.append(FieldError((), "文件不是 UTF-8 编码", "the file is not UTF-8", file=str(path)))
+            problems.append(FieldError((), "文件不是 UTF-8 编码", "the file is not UTF-8", file=str(path), code="bad_syntax"))
     if problems:
         raise InvalidPack(problems)
     if sources_dir is None and (folder / "sources").is_dir():

@@ -24,7 +24,8 @@ from .decide import Engine
 from .errors import FieldError, InvalidInput
 from .facts import FactContext, compute, providers_for
 from .packs import Obligation, Rule, Stack
-from .records import COUNTING_STATUSES, Unit
+from .counting import counts
+from .records import Unit
 from .register import RegisterView
 from .requests import Request
 
@@ -121,7 +122,7 @@ def quota(engine: Engine, unit: Unit, year: int, as_of: date | None, register: R
         raise InvalidInput([FieldError(("unit",), f"单位 {unit.name} 没有所属地区，无法确定规则包", f"unit {unit.name} has no jurisdiction: no pack can be chosen")])
     stack = engine.catalog.stack_for(jurisdiction, on)
     limits = _limits(engine, stack, jurisdiction, unit.name, on, register)
-    mine = sorted((r for r in records if r.unit == unit.name and r.status in COUNTING_STATUSES and r.date <= on), key=lambda r: (r.date, r.id))
+    mine = sorted((r for r in records if r.unit == unit.name and counts(r) and r.date <= on), key=lambda r: (r.date, r.id))
     obligations = [_progress(o, stack, mine, year, on) for o in stack.obligations
                    if any(k.type == unit.type and k.level == unit.level for k in o.applies_to)]
     return Quota(unit.name, year, on, limits, obligations)

@@ -1,9 +1,9 @@
 """The register port (台账): the questions the rules ask about what was approved, held, issued or filed before.
 
 The engine declares the questions; adapters answer them from a file, SQLite or PostgreSQL. `MemoryRegister` is the
-reference answer, kept here because *what counts* is domain knowledge, not storage: only records whose status is
-approved, held, issued or filed count (never rejected or cancelled ones), always within the same jurisdiction and,
-for per-unit limits, the same unit.
+reference answer, kept in the engine because *what counts* is domain knowledge, not storage (engine/counting.py says
+it once): only records whose status is approved, held, issued or filed count (never rejected or cancelled ones),
+always within the same jurisdiction and, for per-unit limits, the same unit.
 
 Every question takes `exclude` (the request's own id: a request never counts against itself) and `before`, a
 `(date, id)` cut-off: when given, only records strictly before it count (the audit and the plan check walk in date
@@ -20,29 +20,12 @@ from functools import cached_property
 from operator import attrgetter
 from typing import Iterable, Protocol, Sequence
 
-from .records import COUNTING_STATUSES, FiledPlan, Unit
-from .requests import Document, Meeting
+from .counting import (BULLETINS, COMPREHENSIVE_INSPECTIONS, ROUTINE_MEETINGS, SYSTEM_MEETINGS, before as _before, counts,
+                       is_onsite_office_meeting, valid_on)
+from .records import FiledPlan, Unit
+from .requests import Document
 
 Cutoff = tuple[date, str]
-
-ONSITE_OFFICE_MEETING = "现场办公会"
-
-
-def is_onsite_office_meeting(meeting: Meeting) -> bool:
-    """Art. 39 meetings (现场办公会) are not city-wide system meetings: they never count toward art. 8.
-
-    Issue 13's reading of 004 art. 8: only a meeting *declared* on-site (`onsite_office: true`) is one; a title or
-    topic that merely contains 现场办公会 does not make a city-wide system meeting exempt. (A stored record read
-    from its columns carries the flag too: engine.records.StoredRecord.)"""
-    return bool(getattr(meeting, "onsite_office", False))
-
-
-def submitted_to_city_government(record) -> bool:
-    """Issue 13's reading of 004 art. 6 (对部门向市政府报送的简报…): only a bulletin submitted to the city government
-    is one of the bulletins the article limits; a column or news report for the public (`to: public`, such as 001's
-    五型 column) is neither a series of the unit nor an issue of the city's count. Records from before the field
-    existed are SPEC's default, `city_government`."""
-    return (getattr(record, "to", None) or "city_government") == "city_government"
 
 
 def normalise_topic(topic: str) -> str:
@@ -121,10 +104,6 @@ day_and_id = attrgetter("date", "id")
 """A record's place in (date, id) order: how the register lists records and how the audit walks them."""
 
 
-def _before(record_date: date, record_id: str, before: Cutoff | None) -> bool:
-    return before is None or (record_date, record_id) < before
-
-
 class MemoryRegister:
     """The register held in memory, indexed for the rules' questions. Built from records and filed plans."""
 
@@ -143,9 +122,9 @@ class MemoryRegister:
 
     # -- building -------------------------------------------------------------------------------------------
     def add(self, record) -> None:
-        if getattr(record, "status", "approved") not in COUNTING_STATUSES:
+        if not counts(record):
             return
-        if record.kind == "bulletin" and not submitted_to_city_government(record):
+        if record.kind == "bulletin" and not BULLETINS.holds(record):
             return  # a public column counts toward no limit of art. 6 (the only questions about bulletins)
         bucket = self._by_unit[(record.jurisdiction, record.unit, record.kind)]
         self._ids[record.id].append(record)
@@ -189,9 +168,7 @@ class MemoryRegister:
         return [
             m.id
             for m in self._year(jurisdiction, unit, "meeting", year, before)
-            if m.id != exclude
-            and m.scope == "citywide_system"
-            and not is_onsite_office_meeting(m)
+            if m.id != exclude and SYSTEM_MEETINGS.holds(m)
         ]
 
     def routine_meetings(self, jurisdiction, unit, start, end, exclude, before):
@@ -201,24 +178,21 @@ class MemoryRegister:
         return [
             RoutineMeeting(m.id, m.date, frozenset(normalise_topic(t) for t in m.topics), m.title)
             for m in bucket[lo:hi]
-            if m.routine and m.id != exclude and _before(m.date, m.id, before)
+            if ROUTINE_MEETINGS.holds(m) and m.id != exclude and _before(m.date, m.id, before)
         ]
 
     def comprehensive_inspections(self, jurisdiction, unit, year, exclude, before):
         return [
             i.id
             for i in self._year(jurisdiction, unit, "inspection", year, before)
-            if i.id != exclude and i.type == "comprehensive"
+            if i.id != exclude and COMPREHENSIVE_INSPECTIONS.holds(i)
         ]
 
     def valid_documents(self, jurisdiction, subject, on, exclude, before):
         return [
             ValidDocument(d.id, d.doc_no, d.valid_until, d.date)
             for d in self._documents.get((jurisdiction, subject), [])
-            if d.id != exclude
-            and d.date <= on
-            and (d.valid_until is None or d.valid_until >= on)
-            and _before(d.date, d.id, before)
+            if d.id != exclude and valid_on(d, on) and _before(d.date, d.id, before)
         ]
 
     def bulletin_series(self, jurisdiction, unit, year, exclude, before):
@@ -233,7 +207,7 @@ class MemoryRegister:
         count = hi - lo
         for record in self._ids.get(exclude, ()):
             if (
-                record.kind == "bulletin"
+                BULLETINS.holds(record)
                 and record.jurisdiction == jurisdiction
                 and (unit is None or record.unit == unit)
                 and record.date.year == year

@@ -66,7 +66,7 @@ class SourceError(Exception):
 
 def load_yaml(text: str, file: str | None = None) -> Located:
     if len(text) > MAX_TEXT_BYTES:
-        raise SourceError(FieldError((), "文件过大", "file too large", file=file))
+        raise SourceError(FieldError((), "文件过大", "file too large", file=file, code="file_too_large"))
     try:
         loader = _Loader(text)
         loader.name = file
@@ -83,9 +83,9 @@ def load_yaml(text: str, file: str | None = None) -> Located:
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
         problem = exc.problem or str(exc)
-        raise SourceError(FieldError((), f"YAML 语法错误：{problem}", f"YAML syntax error: {problem}", file, line, column)) from None
+        raise SourceError(FieldError((), f"YAML 语法错误：{problem}", f"YAML syntax error: {problem}", file, line, column, code="bad_syntax")) from None
     except yaml.YAMLError as exc:
-        raise SourceError(FieldError((), f"YAML 语法错误：{exc}", f"YAML syntax error: {exc}", file)) from None
+        raise SourceError(FieldError((), f"YAML 语法错误：{exc}", f"YAML syntax error: {exc}", file, code="bad_syntax")) from None
     return Located(data, positions, file)
 
 
@@ -121,7 +121,7 @@ def _compose_node(self: _Loader, parent: Any, index: Any) -> Any:
     if self.check_event(yaml.AliasEvent):
         mark = self.peek_event().start_mark
         raise SourceError(
-            FieldError((), "不支持 YAML 别名（*alias）", "YAML aliases are not supported", self.name, mark.line + 1, mark.column + 1)
+            FieldError((), "不支持 YAML 别名（*alias）", "YAML aliases are not supported", self.name, mark.line + 1, mark.column + 1, code="bad_syntax")
         )
     return _original_compose_node(self, parent, index)
 
@@ -131,7 +131,7 @@ _Loader.compose_node = _compose_node  # type: ignore[method-assign]
 
 def load_json(text: str, file: str | None = None) -> Located:
     if len(text) > MAX_TEXT_BYTES:
-        raise SourceError(FieldError((), "文件过大", "file too large", file=file))
+        raise SourceError(FieldError((), "文件过大", "file too large", file=file, code="file_too_large"))
 
     def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -144,13 +144,13 @@ def load_json(text: str, file: str | None = None) -> Located:
     try:
         data = json.loads(text, object_pairs_hook=no_duplicates, parse_constant=_no_constant)
     except _DuplicateKey as exc:
-        raise SourceError(FieldError((), f"键 {exc.key!r} 重复", f"key {exc.key!r} appears twice", file)) from None
+        raise SourceError(FieldError((), f"键 {exc.key!r} 重复", f"key {exc.key!r} appears twice", file, code="bad_syntax")) from None
     except json.JSONDecodeError as exc:
         raise SourceError(
-            FieldError((), f"JSON 语法错误：{exc.msg}", f"JSON syntax error: {exc.msg}", file, exc.lineno, exc.colno)
+            FieldError((), f"JSON 语法错误：{exc.msg}", f"JSON syntax error: {exc.msg}", file, exc.lineno, exc.colno, code="bad_syntax")
         ) from None
     except ValueError as exc:
-        raise SourceError(FieldError((), f"JSON 取值无效：{exc}", f"invalid JSON value: {exc}", file)) from None
+        raise SourceError(FieldError((), f"JSON 取值无效：{exc}", f"invalid JSON value: {exc}", file, code="bad_syntax")) from None
     return Located(data, {}, file, _json_text=text)
 
 

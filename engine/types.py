@@ -14,23 +14,25 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic import BaseModel
 
+from .errors import CodedValueError
+
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _iso_date(value: Any) -> Any:
     if isinstance(value, datetime):
-        raise ValueError("应为日期 YYYY-MM-DD，不带时间 / expected a date YYYY-MM-DD without a time")
+        raise CodedValueError("bad_date", "应为日期 YYYY-MM-DD，不带时间 / expected a date YYYY-MM-DD without a time")
     if isinstance(value, date):
         return value
     if isinstance(value, str):
         text = value.strip()
         if not ISO_DATE.match(text):
-            raise ValueError(f"日期格式应为 YYYY-MM-DD，收到 {value!r} / expected a date as YYYY-MM-DD, got {value!r}")
+            raise CodedValueError("bad_date", f"日期格式应为 YYYY-MM-DD，收到 {value!r} / expected a date as YYYY-MM-DD, got {value!r}")
         try:
             return date.fromisoformat(text)
         except ValueError:
-            raise ValueError(f"日历上没有这一天：{text} / no such day in the calendar: {text}") from None
-    raise ValueError(f"应为日期 YYYY-MM-DD，收到 {type(value).__name__} / expected a date YYYY-MM-DD")
+            raise CodedValueError("bad_date", f"日历上没有这一天：{text} / no such day in the calendar: {text}") from None
+    raise CodedValueError("bad_date", f"应为日期 YYYY-MM-DD，收到 {type(value).__name__} / expected a date YYYY-MM-DD")
 
 
 Day = Annotated[date, BeforeValidator(_iso_date), Field(strict=False)]

@@ -57,6 +57,7 @@ def load_catalog(option: Path | None) -> Catalog:
 def fail(exc: BaseException, title: str) -> NoReturn:
     """Print every error of an invalid input or pack, then exit 2."""
     err_console.print(f"[bold red]{title}[/]")
+    err_console.print(f"  错误代码 / code: {getattr(exc, 'code', 'error')}", markup=False)  # docs/errors.md
     if isinstance(exc, (InvalidInput, InvalidPack)):
         for error in exc.errors:
             err_console.print(f"  {error}", markup=False)

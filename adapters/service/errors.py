@@ -1,8 +1,9 @@
 """Errors as JSON, for people and for the office system alike: a code, the message in Chinese and English, and for
-invalid input every field at fault with its path (the same `FieldError`s the command line prints).
+invalid input every field at fault with its path and code (the same `FieldError`s the command line prints). The
+codes are engine.errors.CODES, listed in docs/errors.md.
 
     {"error": "invalid_input", "message": "…", "message_en": "…",
-     "errors": [{"field": "[0].scope", "path": [0, "scope"], "message": "…", "message_en": "…", "line": 3}]}
+     "errors": [{"field": "[0].scope", "path": [0, "scope"], "code": "not_allowed", "message": "…", "message_en": "…", "line": 3}]}
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from jianfu.engine.errors import EvaluationError, FieldError, InvalidInput, InvalidPack, JianfuError, NoPackInForce
+from jianfu.engine.errors import CODES, EvaluationError, FieldError, InvalidInput, InvalidPack, JianfuError, NoPackInForce
 
 
 class ServiceError(Exception):
     def __init__(self, status: int, zh: str, en: str, code: str = "error", errors: list[FieldError] | None = None, headers: dict | None = None):
         super().__init__(f"{zh} / {en}")
+        if code not in CODES:
+            raise ValueError(f"unknown error code {code!r}: add it to engine.errors.CODES and docs/errors.md")
         self.status, self.zh, self.en, self.code = status, zh, en, code
         self.errors = errors or []
         self.headers = headers
@@ -51,7 +54,7 @@ def as_service_error(exc: BaseException) -> ServiceError:
         return ServiceError(500, "规则包无效，未作任何决定", "invalid rule pack: nothing decided", "invalid_pack", exc.errors)
     if isinstance(exc, EvaluationError):
         return ServiceError(500, f"规则无法评估，未作任何决定：{exc}", f"a rule could not be evaluated, nothing decided: {exc}", "evaluation_error")
-    return ServiceError(500, f"无法作出决定：{exc}", f"nothing decided: {exc}", "error")
+    return ServiceError(500, f"无法作出决定：{exc}", f"nothing decided: {exc}", getattr(exc, "code", "error"))
 
 
 HTTP_WORDS = {
@@ -78,7 +81,8 @@ def install(app: FastAPI) -> None:
         errors = []
         for e in exc.errors():
             loc = tuple(p for p in e.get("loc", ()) if p not in ("body",))
-            errors.append(FieldError(loc, "取值无效" if e.get("type") != "missing" else "缺少必填字段", str(e.get("msg", ""))))
+            missing = e.get("type") == "missing"
+            errors.append(FieldError(loc, "缺少必填字段" if missing else "取值无效", str(e.get("msg", "")), code="missing_field" if missing else "invalid_value"))
         return JSONResponse(invalid(errors).body(), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)

@@ -11,6 +11,7 @@ from typing import Any, Callable, Iterator
 from sqlalchemy import select
 
 from jianfu.engine.audit import Tallied
+from jianfu.engine.counting import BULLETINS
 from jianfu.engine.records import FiledPlan, StoredRecord
 
 from . import tables as t
@@ -129,8 +130,8 @@ class _AuditRecords:
 AUDIT_YEAR_ROWS = "SELECT id, status, body FROM records WHERE jurisdiction = :j AND date >= :start AND date <= :end AND counts"
 AUDIT_EARLIER_ROWS = ("SELECT id, kind, jurisdiction, unit, date, status, title, topics, scope, type, routine, subject, series, doc_no,"
                       " valid_until, onsite_office, addressed_to FROM records WHERE jurisdiction = :j AND date < :start AND counts")
-AUDIT_TALLY = ("SELECT unit, year, COUNT(*) FROM records WHERE jurisdiction = :j AND kind = 'bulletin' AND counts AND date < :since"
-               " AND (addressed_to IS NULL OR addressed_to = 'city_government') GROUP BY unit, year")
+AUDIT_TALLY = ("SELECT unit, year, COUNT(*) FROM records WHERE jurisdiction = :j AND " + BULLETINS.sql() + " AND date < :since"
+               " GROUP BY unit, year")
 """An audit part's reads (with `_reach` after the second; the tally counts the bulletins before the reach): each
 answered from the index by jurisdiction and date (migration 0003), a row looked up in the table only when it is read,
 the tally from the index alone."""

@@ -77,9 +77,9 @@ def _in_workers(walk: Walk, loaders: Sequence[Callable[[], Part]], workers: int)
     taking them from the back (its own results need no journey between processes). Each part is claimed once; the
     results are merged in the parts' order, so the audit is the serial one.
 
-    A worker writes each part's results to a file of its own and sends only the file's name. Sent through the pool's
-    pipe, a part's results (megabytes) went 64 KiB at a time, and the parent's thread receiving them had to win the
-    interpreter from the parent's walk for every piece: the worker stood waiting a third of its time (5.8 s of 16.7).
+    A worker writes each part's results to a file of its own and sends only the file's name: through the pool's pipe
+    a part's results (megabytes) would go 64 KiB at a time, each piece received by a thread of the parent that must
+    win the interpreter from the parent's own walk, and the worker would stand waiting for it.
 
     A worker that dies (killed, or out of memory) fails the audit with `AuditIncomplete`: the parts it had claimed
     are nobody's, and a report without them would pass their units as compliant."""

@@ -20,16 +20,24 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from jianfu.engine.counting import (BEFORE_SQL, BULLETINS, COMPREHENSIVE_INSPECTIONS, DOCUMENTS, ROUTINE_MEETINGS, SYSTEM_MEETINGS,
+                                    VALID_ON_SQL)
 from jianfu.engine.records import Unit
 from jianfu.engine.register import Cutoff, PlanEntry, RoutineMeeting, ValidDocument, normalise_topic
 
-_BEFORE = " AND (date < :cut_date OR (date = :cut_date AND id < :cut_id))"
+# What counts toward each limit, as engine/counting.py says it (the `counts` and `onsite_office` columns are written
+# from the same definitions when a record is stored).
+_SYSTEM_MEETINGS = SYSTEM_MEETINGS.sql()
+_ROUTINE_MEETINGS = ROUTINE_MEETINGS.sql()
+_COMPREHENSIVE = COMPREHENSIVE_INSPECTIONS.sql()
+_DOCUMENTS = DOCUMENTS.sql()
+_BULLETINS = BULLETINS.sql()
 
 
 def _cut(before: Cutoff | None) -> tuple[str, dict]:
     if before is None:
         return "", {}
-    return _BEFORE, {"cut_date": before[0], "cut_id": before[1]}
+    return BEFORE_SQL, {"cut_date": before[0], "cut_id": before[1]}
 
 
 _NAMED = re.compile(r":([a-z_]+)")
@@ -80,8 +88,8 @@ class SqlRegister:
     def system_meetings(self, jurisdiction, unit, year, exclude, before):
         cut, extra = _cut(before)
         rows = self._rows(
-            "SELECT id FROM records WHERE jurisdiction = :j AND unit = :u AND kind = 'meeting' AND year = :y"
-            " AND counts AND scope = 'citywide_system' AND NOT onsite_office AND id <> :x" + cut + " ORDER BY date, id",
+            "SELECT id FROM records WHERE jurisdiction = :j AND unit = :u AND year = :y AND " + _SYSTEM_MEETINGS
+            + " AND id <> :x" + cut + " ORDER BY date, id",
             j=jurisdiction, u=unit, y=year, x=exclude, **extra,
         )
         return [r[0] for r in rows]
@@ -89,8 +97,8 @@ class SqlRegister:
     def routine_meetings(self, jurisdiction, unit, start, end, exclude, before):
         cut, extra = _cut(before)
         rows = self._rows(
-            "SELECT id, date, topics, title FROM records WHERE jurisdiction = :j AND unit = :u AND kind = 'meeting'"
-            " AND year BETWEEN :ys AND :ye AND date BETWEEN :s AND :e AND counts AND routine AND id <> :x" + cut
+            "SELECT id, date, topics, title FROM records WHERE jurisdiction = :j AND unit = :u AND " + _ROUTINE_MEETINGS
+            + " AND year BETWEEN :ys AND :ye AND date BETWEEN :s AND :e AND id <> :x" + cut
             + " ORDER BY date, id",
             j=jurisdiction, u=unit, ys=start.year, ye=end.year, s=start, e=end, x=exclude, **extra,
         )
@@ -102,8 +110,8 @@ class SqlRegister:
     def comprehensive_inspections(self, jurisdiction, unit, year, exclude, before):
         cut, extra = _cut(before)
         rows = self._rows(
-            "SELECT id FROM records WHERE jurisdiction = :j AND unit = :u AND kind = 'inspection' AND year = :y"
-            " AND counts AND type = 'comprehensive' AND id <> :x" + cut + " ORDER BY date, id",
+            "SELECT id FROM records WHERE jurisdiction = :j AND unit = :u AND year = :y AND " + _COMPREHENSIVE
+            + " AND id <> :x" + cut + " ORDER BY date, id",
             j=jurisdiction, u=unit, y=year, x=exclude, **extra,
         )
         return [r[0] for r in rows]
@@ -111,8 +119,8 @@ class SqlRegister:
     def valid_documents(self, jurisdiction, subject, on, exclude, before):
         cut, extra = _cut(before)
         rows = self._rows(
-            "SELECT id, doc_no, valid_until, date FROM records WHERE jurisdiction = :j AND subject = :s AND kind = 'document'"
-            " AND counts AND date <= :on AND (valid_until IS NULL OR valid_until >= :on) AND id <> :x" + cut
+            "SELECT id, doc_no, valid_until, date FROM records WHERE jurisdiction = :j AND subject = :s AND " + _DOCUMENTS
+            + " AND " + VALID_ON_SQL + " AND id <> :x" + cut
             + " ORDER BY date, id",
             j=jurisdiction, s=subject, on=on, x=exclude, **extra,
         )
@@ -121,8 +129,8 @@ class SqlRegister:
     def bulletin_series(self, jurisdiction, unit, year, exclude, before):
         cut, extra = _cut(before)
         rows = self._rows(
-            "SELECT DISTINCT series FROM records WHERE jurisdiction = :j AND unit = :u AND kind = 'bulletin'"
-            " AND year = :y AND counts AND id <> :x" + TO_CITY_GOVERNMENT + cut,
+            "SELECT DISTINCT series FROM records WHERE jurisdiction = :j AND unit = :u AND " + _BULLETINS
+            + " AND year = :y AND id <> :x" + cut,
             j=jurisdiction, u=unit, y=year, x=exclude, **extra,
         )
         return {r[0] for r in rows}
@@ -131,14 +139,14 @@ class SqlRegister:
         cut, extra = _cut(before)
         if unit is None:  # the city's bulletins together (004 art. 6's city-wide cut)
             rows = self._rows(
-                "SELECT count(*) FROM records WHERE jurisdiction = :j AND kind = 'bulletin'"
-                " AND year = :y AND counts AND id <> :x" + TO_CITY_GOVERNMENT + cut,
+                "SELECT count(*) FROM records WHERE jurisdiction = :j AND " + _BULLETINS
+                + " AND year = :y AND id <> :x" + cut,
                 j=jurisdiction, y=year, x=exclude, **extra,
             )
             return int(rows[0][0])
         rows = self._rows(
-            "SELECT count(*) FROM records WHERE jurisdiction = :j AND unit = :u AND kind = 'bulletin'"
-            " AND year = :y AND counts AND id <> :x" + TO_CITY_GOVERNMENT + cut,
+            "SELECT count(*) FROM records WHERE jurisdiction = :j AND unit = :u AND " + _BULLETINS
+            + " AND year = :y AND id <> :x" + cut,
             j=jurisdiction, u=unit, y=year, x=exclude, **extra,
         )
         return int(rows[0][0])
@@ -161,11 +169,6 @@ class SqlRegister:
                 r=request_id,
             )
         ]
-
-
-TO_CITY_GOVERNMENT = " AND (addressed_to IS NULL OR addressed_to = 'city_government')"
-"""Only bulletins submitted to the city government count toward 004 art. 6 (engine.register.submitted_to_city_government);
-a row from before migration 0004 has no `addressed_to`: SPEC's default, the city government."""
 
 
 def _day(value) -> date:

@@ -17,8 +17,8 @@ from sqlalchemy import Connection, insert, select, update
 
 from jianfu.engine import Decision
 from jianfu.engine.errors import FieldError, InvalidInput
-from jianfu.engine.records import COUNTING_STATUSES, FiledPlan, Record, RegisterFile, Unit
-from jianfu.engine.register import is_onsite_office_meeting
+from jianfu.engine.counting import counts, field_value
+from jianfu.engine.records import FiledPlan, Record, RegisterFile, Unit
 from jianfu.engine.requests import Approval, Meeting
 
 from . import tables as t
@@ -267,11 +267,11 @@ def _record_row(record: Any, source: str, actor: str | None, now: datetime, deci
         "date": record.date,
         "year": record.date.year,
         "status": record.status,
-        "counts": record.status in COUNTING_STATUSES,
+        "counts": counts(record),
         "scope": getattr(record, "scope", None),
         "type": getattr(record, "type", None),
         "routine": getattr(record, "routine", None),
-        "onsite_office": is_onsite_office_meeting(record) if isinstance(record, Meeting) else None,
+        "onsite_office": field_value(record, "onsite_office") if isinstance(record, Meeting) else None,
         "addressed_to": getattr(record, "to", None),
         "subject": getattr(record, "subject", None),
         "series": getattr(record, "series", None),

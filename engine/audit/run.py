@@ -16,8 +16,9 @@ from ..decide import Engine
 from ..decisions import Finding, PackRef
 from ..errors import EvaluationError, FieldError, NoPackInForce
 from ..facts import cut_achieved
-from ..records import COUNTING_STATUSES, FiledPlan, StoredRecord, Unit
-from ..register import day_and_id, is_onsite_office_meeting, submitted_to_city_government
+from ..counting import BULLETINS, counts, meeting_tally
+from ..records import FiledPlan, StoredRecord, Unit
+from ..register import day_and_id
 from .obligations import ObligationResult, check_obligations
 from .running import RunningRegister, Tallied
 
@@ -28,7 +29,7 @@ YEARS = (1900, 2200)  # the years an audit may name: a slip such as 219 or 20199
 def implausible_years(*named: tuple[str, int | None]) -> list[FieldError]:
     """An error for each (field, year) outside YEARS, the field named as the caller's user knows it."""
     low, high = YEARS
-    return [FieldError((name,), f"年度 {value} 不合理（应在 {low}–{high} 之间）", f"implausible year {value} (expected {low}-{high})")
+    return [FieldError((name,), f"年度 {value} 不合理（应在 {low}–{high} 之间）", f"implausible year {value} (expected {low}-{high})", code="implausible_year")
             for name, value in named if value is not None and not low <= value <= high]
 
 
@@ -400,8 +401,8 @@ class Walk:
 
     def part(self, records: Sequence[Any], plans: Sequence[FiledPlan], tallied: Tallied | None = None) -> None:
         year, engine = self.year, self.engine
-        as_of = self.as_of
-        counting = [r for r in records if r.status in COUNTING_STATUSES and (as_of is None or r.date <= as_of)]
+        as_of = self.as_of  # the quarterly review: what was after the day did not exist yet
+        counting = [r for r in records if counts(r) and (as_of is None or r.date <= as_of)]
         if tallied is not None and tallied.before > date(year, 1, 1):
             raise ValueError(f"the audit of {year} needs the register from {year}-01-01 on at least, not from {tallied.before}")
         register = RunningRegister(self.known, counting, plans, tallied)
@@ -437,7 +438,7 @@ class Walk:
             if self.progress is not None and (self.done % self.step == 0 or self.done == self.total):
                 self.progress(self.done, self.total or self.done)
         for record in counting:
-            if record.kind == "bulletin" and record.date.year == self.baseline_year:
+            if BULLETINS.holds(record) and record.date.year == self.baseline_year:
                 self.audits[record.unit].baseline_issues += 1
         for (place, unit, issued), count in (tallied.bulletins.items() if tallied is not None else ()):
             if issued == self.baseline_year:
@@ -527,15 +528,16 @@ def _count(ua: UnitAudit, record: Any) -> None:
     if kind == "document":
         ua.documents += 1
     elif kind == "meeting":
-        if is_onsite_office_meeting(record):
+        tally = meeting_tally(record)
+        if tally == "onsite_office":
             ua.onsite_office_meetings += 1
-        elif record.scope == "citywide_system":
+        elif tally == "citywide_system":
             ua.system_meetings += 1
         else:
             ua.other_meetings += 1
     elif kind == "inspection":
         ua.inspections[record.type] += 1
-    elif kind == "bulletin" and submitted_to_city_government(record):  # issue 13: a public column is no bulletin of art. 6
+    elif BULLETINS.holds(record):  # a public column is no bulletin of art. 6
         ua.bulletin_issues += 1
         ua.bulletin_series.add(record.series)
 

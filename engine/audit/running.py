@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Iterable, Mapping, Sequence
 
+from ..counting import BULLETINS, COMPREHENSIVE_INSPECTIONS, DOCUMENTS, ROUTINE_MEETINGS, SYSTEM_MEETINGS, counts
 from ..facts import WINDOW_PARAMETER
-from ..records import COUNTING_STATUSES, FiledPlan, Unit
-from ..register import (Cutoff, MemoryRegister, RoutineMeeting, ValidDocument, day_and_id, is_onsite_office_meeting, normalise_topic,
-                        submitted_to_city_government)
+from ..records import FiledPlan, Unit
+from ..register import Cutoff, MemoryRegister, RoutineMeeting, ValidDocument, day_and_id, normalise_topic
 
 
 def _day(entry: tuple) -> date:
@@ -70,9 +70,8 @@ class RunningRegister:
         # units, instead of a copy of thousands for each jurisdiction)
         self._units: Mapping[str, Unit] = units if isinstance(units, Mapping) else {u.name: u for u in units}
         self._plans = list(plans)
-        # a public column counts toward nothing (engine.register.submitted_to_city_government)
-        self._given = [r for r in records if getattr(r, "status", "approved") in COUNTING_STATUSES
-                       and (r.kind != "bulletin" or submitted_to_city_government(r))]
+        # a public column counts toward nothing (engine.counting.BULLETINS)
+        self._given = [r for r in records if counts(r) and (r.kind != "bulletin" or BULLETINS.holds(r))]
         self._pending = sorted(self._given, key=day_and_id)
         self._next = 0
         self._position: Cutoff | None = None
@@ -89,7 +88,7 @@ class RunningRegister:
             for key, n in self._city_tally.items():
                 self._issues_all[key] += n
         for r in self._given:
-            if r.kind == "bulletin":
+            if BULLETINS.holds(r):
                 self._issues_all[(r.jurisdiction, r.unit, r.date.year)] += 1
                 self._issues_all[(r.jurisdiction, None, r.date.year)] += 1
                 self._bulletin_ids_all[r.id].append(r)
@@ -120,23 +119,21 @@ class RunningRegister:
 
     def _take(self, record: Any) -> None:
         self._seen[record.id].append(record)
-        kind, place = record.kind, (record.jurisdiction, record.unit)
-        if kind == "meeting":
-            if record.scope == "citywide_system" and not is_onsite_office_meeting(record):
-                self._system[(*place, record.date.year)].append(record.id)
-            if record.routine:
-                meeting = RoutineMeeting(record.id, record.date, frozenset(normalise_topic(t) for t in record.topics), record.title)
-                self._routine[place].append((record.date, record.id, meeting))
-        elif kind == "inspection":
-            if record.type == "comprehensive":
-                self._comprehensive[(*place, record.date.year)].append(record.id)
-        elif kind == "bulletin":
+        place = (record.jurisdiction, record.unit)
+        if SYSTEM_MEETINGS.holds(record):
+            self._system[(*place, record.date.year)].append(record.id)
+        if ROUTINE_MEETINGS.holds(record):
+            meeting = RoutineMeeting(record.id, record.date, frozenset(normalise_topic(t) for t in record.topics), record.title)
+            self._routine[place].append((record.date, record.id, meeting))
+        if COMPREHENSIVE_INSPECTIONS.holds(record):
+            self._comprehensive[(*place, record.date.year)].append(record.id)
+        if BULLETINS.holds(record):
             year = (*place, record.date.year)
             self._bulletins[year].append(record)
             self._bulletins[(record.jurisdiction, None, record.date.year)].append(record)
             series = self._series[year]
             series[record.series] = series.get(record.series, 0) + 1
-        elif kind == "document":
+        if DOCUMENTS.holds(record):
             subject = (record.jurisdiction, record.subject)
             self._documents[subject].append((record.id, ValidDocument(record.id, record.doc_no, record.valid_until, record.date)))
             until, soonest = record.valid_until, self._documents_expire.get(subject)
@@ -222,7 +219,7 @@ class RunningRegister:
             same = self._bulletin_ids_all.get(exclude, ())
         elif self._fast(before):
             count = len(self._bulletins.get((jurisdiction, unit, year), ())) + self._tally(jurisdiction, unit, year, before)
-            same = [r for r in self._seen.get(exclude, ()) if r.kind == "bulletin"]
+            same = [r for r in self._seen.get(exclude, ()) if BULLETINS.holds(r)]
         else:
             return self.reference().bulletin_issues(jurisdiction, unit, year, exclude, before) + self._tally(jurisdiction, unit, year, before)
         for record in same:

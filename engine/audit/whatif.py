@@ -28,10 +28,10 @@ def parse_parameters(pairs: list[str], catalog: Catalog) -> dict[str, Any]:
         name, sep, text = pair.partition("=")
         name = name.strip()
         if not sep or not name:
-            errors.append(FieldError(("--param",), f"应写作 名称=取值，收到 {pair!r}", f"expected NAME=VALUE, got {pair!r}"))
+            errors.append(FieldError(("--param",), f"应写作 名称=取值，收到 {pair!r}", f"expected NAME=VALUE, got {pair!r}", code="bad_parameter"))
             continue
         if name not in known:
-            errors.append(FieldError(("--param", name), f"规则包中没有参数 {name!r}（已有：{'、'.join(sorted(known))}）", f"no pack has a parameter {name!r} (known: {', '.join(sorted(known))})"))
+            errors.append(FieldError(("--param", name), f"规则包中没有参数 {name!r}（已有：{'、'.join(sorted(known))}）", f"no pack has a parameter {name!r} (known: {', '.join(sorted(known))})", code="unknown_parameter"))
             continue
         try:
             value = yaml.safe_load(text) if text.strip() else None
@@ -43,10 +43,10 @@ def parse_parameters(pairs: list[str], catalog: Catalog) -> dict[str, Any]:
         actual = bool if isinstance(value, bool) else (list if isinstance(value, list) else type(value))
         if value is None or actual not in expected:
             want = "、".join(sorted(t.__name__ for t in expected))
-            errors.append(FieldError(("--param", name), f"参数 {name} 的取值 {text!r} 类型不对，应为 {want}", f"parameter {name}: {text!r} should be {want}"))
+            errors.append(FieldError(("--param", name), f"参数 {name} 的取值 {text!r} 类型不对，应为 {want}", f"parameter {name}: {text!r} should be {want}", code="bad_parameter"))
             continue
         if name in _periods(catalog) and value not in PERIODS:
-            errors.append(FieldError(("--param", name), f"参数 {name} 是义务的周期，应为 {'、'.join(PERIODS)}", f"parameter {name} is an obligation's period: one of {', '.join(PERIODS)}"))
+            errors.append(FieldError(("--param", name), f"参数 {name} 是义务的周期，应为 {'、'.join(PERIODS)}", f"parameter {name} is an obligation's period: one of {', '.join(PERIODS)}", code="not_allowed"))
             continue
         out[name] = value
     if errors:
