@@ -12,7 +12,7 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
-from jianfu.adapters.catalogue import features_dir, find_rule
+from jianfu.adapters.catalogue import KIND_ZH, coverage, features_dir, find_rule
 from jianfu.adapters.scenarios import index
 from jianfu.engine import InvalidPack, load_folder
 
@@ -50,6 +50,17 @@ def list_rules(rules: Optional[Path] = RulesOption, verbose: int = VerboseOption
             console.print(duties)
         for off in pack.overrides.switch_off:
             console.print(f"  停用 {off.rule}：{off.reason}")
+    console.print("\n[bold]各地区覆盖情况[/] / what each jurisdiction's own law covers")
+    covered = Table(show_header=True, header_style="bold")
+    for col in ("地区", "规则包", *KIND_ZH.values(), "年度义务"):
+        covered.add_column(col)
+    for entry in coverage(catalog):
+        cells = ["、".join(dict.fromkeys(f"第{r.article}条" for r in entry.rules[kind])) or "无规则" for kind in KIND_ZH]
+        duties = "、".join(dict.fromkeys(o.article for o in entry.obligations)) or "无"
+        covered.add_row(entry.jurisdiction, "、".join(entry.packs), *cells, duties)
+    console.print(covered)
+    console.print("无规则：该地区的法规（种子文本）对此没有规定，此类申请按\"无适用规则\"决定，不借用其他城市的规则包。 / "
+                  "no rule: that city's law says nothing on it; such requests are decided with nothing applicable.")
 
 
 @app.command()

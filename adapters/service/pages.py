@@ -33,7 +33,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from jianfu.adapters.catalogue import features_dir, find_rule
+from jianfu.adapters.catalogue import coverage, features_dir, find_rule
 from jianfu.adapters.files import tabular
 from jianfu.adapters.files.columns import STATUS_ZH, Column
 from jianfu.adapters.files.plan_workbook import write_template
@@ -583,7 +583,7 @@ def rules_page(request: Request):
     user = _user(request)
     catalog = request.app.state.catalog
     packs = [loaded.pack for loaded in catalog.packs.values()]
-    return _render(request, user, "rules.html", {"packs": packs, "section": "rules"})
+    return _render(request, user, "rules.html", {"packs": packs, "coverage": coverage(catalog), "section": "rules"})
 
 
 @router.get("/rules/{rule_id}", response_class=HTMLResponse)

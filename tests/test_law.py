@@ -1,0 +1,64 @@
+"""Issue 13: each city is decided by its own law. A Nanchang or Pingxiang request never cites Jingdezhen's 004; a
+matter on which a city's law says nothing is decided with nothing applicable, naming the packs in force; the
+catalogue says per jurisdiction what is covered."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from datetime import date
+
+import pytest
+from pydantic import TypeAdapter
+
+from jianfu import shipped
+from jianfu.adapters.catalogue import coverage
+from jianfu.engine import Engine, MemoryRegister, load_folder
+from jianfu.engine.requests import Submission
+from jianfu_cli import JIANFU, ROOT
+
+CATALOG = load_folder(shipped("rules"))
+ENGINE = Engine(CATALOG)
+SOURCES = {"萍乡市": "002_22a072f485a76a77.txt", "南昌市": "001_f5eb960d7dcae4b1.txt"}
+SUBMISSION = TypeAdapter(Submission)
+
+
+def _sample_requests():
+    return [SUBMISSION.validate_python(r) for r in __import__("yaml").safe_load((ROOT / "examples" / "requests.yaml").read_text(encoding="utf-8"))]
+
+
+@pytest.mark.parametrize(("place", "day"), [("萍乡市", date(2021, 3, 10)), ("萍乡市", date(2021, 5, 10)), ("南昌市", date(2022, 11, 1))])
+def test_no_decision_for_another_city_cites_jingdezhen(place, day):
+    """The sample's requests (which break 004 in Jingdezhen) moved to Pingxiang and Nanchang: whatever is found cites
+    that city's own source, and every decision names only that city's pack."""
+    requests = [r.model_copy(update={"jurisdiction": place, "date": day}) for r in _sample_requests()]
+    jingdezhen = [ENGINE.decide(r, MemoryRegister()) for r in _sample_requests()]
+    assert any(d.findings for d in jingdezhen)  # the same requests do break Jingdezhen's law
+    for decision in (ENGINE.decide(r, MemoryRegister()) for r in requests):
+        assert [p.id for p in decision.packs] == [{"萍乡市": "pingxiang-2020", "南昌市": "nanchang-2022"}[place]]
+        assert all(f.source == SOURCES[place] for f in decision.findings), decision.findings
+
+
+def test_a_matter_the_citys_law_is_silent_on_is_decided_with_nothing_applicable():
+    meeting = next(r for r in _sample_requests() if r.kind == "meeting").model_copy(update={"jurisdiction": "南昌市", "date": date(2023, 3, 10)})
+    decision = ENGINE.decide(meeting, MemoryRegister())
+    assert decision.decision == "approve" and decision.findings == [] and decision.passed == [] and decision.not_applicable == []
+    assert [p.id for p in decision.packs] == ["nanchang-2022"] and decision.packs[0].sha256 == CATALOG.packs["nanchang-2022"].sha256
+
+
+def test_coverage_per_jurisdiction():
+    found = {c.jurisdiction: c for c in coverage(CATALOG)}
+    assert set(found) == {"景德镇市", "萍乡市", "南昌市"}
+    assert found["南昌市"].uncovered() == ["document", "meeting", "inspection", "bulletin"]
+    assert [r.id for r in found["萍乡市"].rules["meeting"]] == ["no_meeting_month"] and found["萍乡市"].uncovered() == ["document", "inspection", "bulletin"]
+    assert found["景德镇市"].uncovered() == [] and {o.id for o in found["南昌市"].obligations} >= {"wuxing_yearly_plan"}
+
+
+def test_rules_list_prints_the_coverage_table():
+    done = subprocess.run([*JIANFU, "rules", "list"], capture_output=True, text=True, cwd=ROOT, env={**os.environ, "COLUMNS": "250"})
+    assert done.returncode == 0, done.stderr
+    table = done.stdout[done.stdout.index("各地区覆盖情况"):]
+    line = next(l for l in table.splitlines() if "南昌市" in l and "nanchang-2022" in l)
+    assert line.count("无规则") == 4
+    line = next(l for l in table.splitlines() if "萍乡市" in l and "pingxiang-2020" in l)
+    assert "第23条" in line and line.count("无规则") == 3
