@@ -164,7 +164,8 @@ def test_obligations_met_and_missing(result):
     assert yi["onsite_office_meetings_quarterly"][0] is False and len(yi["onsite_office_meetings_quarterly"][2]) == 3
     bing = _obligations(result.unit("市丙局"))
     assert bing["research_reports_per_year"] == (False, 0, ["2019年 0/2"])
-    assert _obligations(result.unit("市政府办公室")) == {"inspection_findings_closed": (True, 0, [])}
+    assert _obligations(result.unit("市政府办公室")) == {"inspection_findings_closed": (True, 0, []),
+                                                      "quarterly_target_review": (False, 0, ["2019年第2季度 0/1", "2019年第3季度 0/1", "2019年第4季度 0/1"])}
 
 
 def test_an_inspection_not_closed_misses_art_13(catalog):
