@@ -62,3 +62,36 @@ def test_rules_list_prints_the_coverage_table():
     assert line.count("无规则") == 4
     line = next(l for l in table.splitlines() if "萍乡市" in l and "pingxiang-2020" in l)
     assert "第23条" in line and line.count("无规则") == 3
+
+
+def test_rules_new_copies_a_model_that_lint_refuses_until_its_texts_are_filled(tmp_path):
+    import shutil
+
+    import yaml
+
+    folder = tmp_path / "rules"
+    shutil.copytree(shipped("rules"), folder)
+    out = folder / "nanchang-draft.yaml"
+    done = subprocess.run([*JIANFU, "rules", "new", "--from", "jingdezhen-2019", "--jurisdiction", "南昌市", "--out", str(out),
+                           "--rules", str(folder)], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    draft = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert draft["id"] == "nanchang-draft" and draft["jurisdiction"] == ["南昌市"] and "extends" not in draft
+    assert all(r["text"] == "" and r["source"] == "" for r in draft["rules"] + draft["obligations"])
+    assert [r["id"] for r in draft["rules"]] == [r.id for r in CATALOG.stacks["jingdezhen-2019"].rules]
+    lint = subprocess.run([*JIANFU, "rules", "lint", "--rules", str(folder)], capture_output=True, text=True, cwd=ROOT)
+    assert lint.returncode == 2 and "nanchang-draft.yaml" in lint.stderr and "rules[0].source" in lint.stderr
+    # filled in (here with the model's own words, to show that filling is all it takes), it loads
+    original = yaml.safe_load((shipped("rules") / "jingdezhen-2019.yaml").read_text(encoding="utf-8"))
+    for part in ("rules", "obligations"):
+        for mine, theirs in zip(draft[part], original[part]):
+            mine["text"], mine["source"] = theirs["text"], theirs["source"]
+    for name, param in draft["parameters"].items():
+        if "source" in param:
+            param["source"] = original["parameters"][name]["source"]
+    draft["sources"] = original["sources"]
+    out.write_text(yaml.safe_dump(draft, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert "nanchang-draft" in load_folder(folder).packs
+    again = subprocess.run([*JIANFU, "rules", "new", "--from", "jingdezhen-2019", "--jurisdiction", "南昌市", "--out", str(out),
+                            "--rules", str(folder)], capture_output=True, text=True, cwd=ROOT)
+    assert again.returncode == 2  # never overwrites

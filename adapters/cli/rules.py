@@ -122,6 +122,35 @@ def lint(rules: Optional[Path] = RulesOption, features: Optional[Path] = Feature
     console.print(f"规则包 {len(catalog.packs)} 个、规则 {count} 条、年度义务 {len(obligations)} 项、场景 {len(scenarios.scenarios)} 个：全部通过 / all good")
 
 
+@app.command("new")
+def new_pack(
+    origin: str = typer.Option(..., "--from", help="作为样板的规则包 id / the pack to copy as a model"),
+    jurisdiction: str = typer.Option(..., "--jurisdiction", help="新规则包适用的地区 / the jurisdiction of the new pack"),
+    out: Path = typer.Option(..., "--out", help="写出的规则包文件 / the pack file to write"),
+    pack_id: Optional[str] = typer.Option(None, "--id", help="新规则包 id（默认取文件名） / the new pack's id (default: the file name)"),
+    rules: Optional[Path] = RulesOption,
+) -> None:
+    """以一个城市的规则包为样板，为另一地区起草规则包（条文与来源清空待填） / start a pack for another city from a model."""
+    from jianfu.adapters.pack_template import PACK_ID, dump, model_copy
+
+    catalog = load_catalog(rules)
+    loaded = catalog.packs.get(origin)
+    if loaded is None:
+        err_console.print(f"没有规则包 {origin!r}（可选：{'、'.join(catalog.packs)}） / no pack {origin!r}", markup=False)
+        raise typer.Exit(EXIT_INVALID)
+    new_id = pack_id or out.stem
+    if not PACK_ID.match(new_id) or new_id in catalog.packs:
+        err_console.print(f"规则包 id {new_id!r} 无效或已存在，请用 --id 指定 / pack id {new_id!r} is invalid or taken: give --id", markup=False)
+        raise typer.Exit(EXIT_INVALID)
+    if out.exists():
+        err_console.print(f"{out} 已存在，不覆盖 / {out} exists: not overwritten", markup=False)
+        raise typer.Exit(EXIT_INVALID)
+    data = yaml.safe_load(Path(loaded.file).read_text(encoding="utf-8"))
+    out.write_text(dump(model_copy(data, new_id, jurisdiction, origin), origin, jurisdiction), encoding="utf-8")
+    Console(highlight=False).print(f"已写出 {out}：{len(data.get('rules', []))} 条规则、{len(data.get('obligations', []))} 项义务的条文与来源待填写 / "
+                                   f"written; fill in every text and source", markup=False)
+
+
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def test(ctx: typer.Context, features: Optional[Path] = FeaturesOption) -> None:
     """运行特性场景（pytest-bdd） / run the feature scenarios with pytest-bdd; extra arguments go to pytest."""
