@@ -95,3 +95,31 @@ def test_rules_new_copies_a_model_that_lint_refuses_until_its_texts_are_filled(t
     again = subprocess.run([*JIANFU, "rules", "new", "--from", "jingdezhen-2019", "--jurisdiction", "南昌市", "--out", str(out),
                             "--rules", str(folder)], capture_output=True, text=True, cwd=ROOT)
     assert again.returncode == 2  # never overwrites
+
+
+def test_the_catalogue_as_a_document_is_committed_and_lint_fails_when_it_is_stale(tmp_path):
+    import shutil
+
+    shutil.copytree(shipped("rules"), tmp_path / "rules")
+    shutil.copytree(ROOT / "docs" / "rules", tmp_path / "docs" / "rules")
+    lint = [*JIANFU, "rules", "lint", "--rules", str(tmp_path / "rules")]
+    fresh = subprocess.run(lint, capture_output=True, text=True, cwd=ROOT)
+    assert fresh.returncode == 0, fresh.stderr
+    pack = tmp_path / "rules" / "pingxiang-2020.yaml"
+    pack.write_text(pack.read_text(encoding="utf-8").replace('"2020-04-24": 3', '"2020-04-24": 4'), encoding="utf-8")
+    stale = subprocess.run(lint, capture_output=True, text=True, cwd=ROOT)
+    assert stale.returncode == 2 and "pingxiang-2020.md" in stale.stderr
+
+
+def test_a_rule_reads_as_prose_generated_from_its_condition():
+    from jianfu.adapters.rule_document import condition_zh, markdown_to_html, pack_markdown
+    from jianfu.adapters.scenarios import index
+
+    stack = CATALOG.stacks["pingxiang-2020"]
+    rule = stack.rule("no_meeting_month")
+    words = condition_zh(rule.violated, stack)
+    assert words.startswith("同时满足") and "申请所在月份（1-12）为参数 `no_meeting_month`" in words and "是否紧急突发事项为否" in words
+    text = pack_markdown(CATALOG, "pingxiang-2020", index(ROOT / "features"))
+    assert rule.text in text and "2020-04-24 起 3" in text and "会议_萍乡_无会月.feature" in text
+    page = markdown_to_html(text, "萍乡")
+    assert f"<blockquote>{rule.text}</blockquote>" in page and "<code>no_meeting_month</code>" in page

@@ -64,9 +64,22 @@ def list_rules(rules: Optional[Path] = RulesOption, verbose: int = VerboseOption
 
 
 @app.command()
-def show(rule_id: str = typer.Argument(..., metavar="RULE"), rules: Optional[Path] = RulesOption, features: Optional[Path] = FeaturesOption) -> None:
-    """查看一条规则：条文、解读、参数、条件、场景 / one rule with its article, reading, parameters and scenarios."""
+def show(
+    rule_id: Optional[str] = typer.Argument(None, metavar="RULE"),
+    rules: Optional[Path] = RulesOption,
+    features: Optional[Path] = FeaturesOption,
+    every: bool = typer.Option(False, "--all", help="把每个规则包呈现为文档 / render every pack as a document"),
+    fmt: str = typer.Option("md", "--format", "-f", help="md | html（与 --all 同用） / with --all"),
+    out: Optional[Path] = typer.Option(None, "--out", help="写到该目录，每个规则包一个文件（与 --all 同用） / write one file per pack into this folder"),
+) -> None:
+    """查看一条规则：条文、解读、参数、条件、场景；--all 把每个规则包呈现为可审阅的文档 / one rule, or with --all every pack as a document."""
     catalog = load_catalog(rules)
+    if every:
+        _show_all(catalog, features, fmt, out)
+        return
+    if rule_id is None:
+        err_console.print("请写明规则 id，或用 --all / name a rule, or give --all")
+        raise typer.Exit(EXIT_INVALID)
     entry = find_rule(catalog, rule_id)
     if entry is None:
         err_console.print(f"没有规则 {rule_id!r} / no rule {rule_id!r}")
@@ -93,6 +106,31 @@ def show(rule_id: str = typer.Argument(..., metavar="RULE"), rules: Optional[Pat
         console.print(f"  {s.name}（{outcome}） {Path(s.file).name}:{s.line}", markup=False)
 
 
+def _show_all(catalog, features: Optional[Path], fmt: str, out: Optional[Path]) -> None:
+    from jianfu.adapters.rule_document import markdown_to_html, pack_markdown
+
+    if fmt not in ("md", "html"):
+        err_console.print(f"--format 应为 md 或 html，收到 {fmt!r} / --format is md or html")
+        raise typer.Exit(EXIT_INVALID)
+    scenarios = index(features_dir(features))
+    documents = {}
+    for pack_id, loaded in catalog.packs.items():
+        text = pack_markdown(catalog, pack_id, scenarios)
+        documents[pack_id] = text if fmt == "md" else markdown_to_html(text, loaded.pack.title)
+    if out is None:
+        Console(highlight=False, soft_wrap=True).print("\n".join(documents.values()), markup=False)
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    for pack_id, text in documents.items():
+        (out / f"{pack_id}.{fmt}").write_text(text, encoding="utf-8")
+    Console(highlight=False).print(f"已写出 {len(documents)} 个文件到 {out} / written", markup=False)
+
+
+def docs_dir(rules: Optional[Path]) -> Path:
+    """Where the rendered Markdown of the packs is committed: docs/rules/ beside the rules folder's parent."""
+    return rules_dir(rules).resolve().parent / "docs" / "rules"
+
+
 @app.command()
 def lint(rules: Optional[Path] = RulesOption, features: Optional[Path] = FeaturesOption, verbose: int = VerboseOption) -> None:
     """检查规则包，并要求每条规则都有批准和驳回的场景 / check the packs and that every rule has both scenarios."""
@@ -113,6 +151,13 @@ def lint(rules: Optional[Path] = RulesOption, features: Optional[Path] = Feature
         for outcome, zh in (("met", "已履行"), ("missed", "未履行")):
             if not scenarios.shows(obligation.id, outcome):
                 problems.append(f"{loaded.file}: 义务 {obligation.id}（{obligation.article}）没有标注 @{obligation.id} 且义务为\"{zh}\"的场景 / obligation {obligation.id} has no scenario where it is {outcome}")
+    documents = docs_dir(rules)
+    if documents.is_dir() and features is None:
+        from jianfu.adapters.rule_document import stale
+
+        for path in stale(catalog, scenarios, documents):
+            problems.append(f"{path}: 与规则包不一致，请运行 jianfu rules show --all --format md --out {documents} / "
+                            "stale: regenerate it with jianfu rules show --all --format md --out docs/rules")
     console = Console(highlight=False)
     if problems:
         for p in problems:
