@@ -123,3 +123,40 @@ def test_a_rule_reads_as_prose_generated_from_its_condition():
     assert rule.text in text and "2020-04-24 起 3" in text and "会议_萍乡_无会月.feature" in text
     page = markdown_to_html(text, "萍乡")
     assert f"<blockquote>{rule.text}</blockquote>" in page and "<code>no_meeting_month</code>" in page
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".yaml", ".json"])
+def test_the_contract_additions_round_trip_through_the_register_files(tmp_path, suffix):
+    from jianfu.adapters.files.read import read_register
+    from jianfu.adapters.files.write import write_register
+    from jianfu.engine.records import RegisterFile
+
+    data = RegisterFile.model_validate({
+        "units": [{"name": "市教育局", "type": "department", "level": "city", "jurisdiction": "景德镇市",
+                   "aliases": ["景德镇市教育局"], "leads": ["城区学校扩容", "校园安全"]}],
+        "records": [
+            {"id": "B-P", "kind": "bulletin", "jurisdiction": "景德镇市", "unit": "市教育局", "date": "2019-04-02", "series": "教育新闻专栏",
+             "to": "public", "status": "issued"},
+            {"id": "M-1", "kind": "meeting", "jurisdiction": "景德镇市", "unit": "市教育局", "date": "2019-04-03", "held_in_name_of": "department",
+             "remit": "department", "scope": "other", "routine": False, "onsite_office": True, "urgent": True, "topics": ["校园安全"], "status": "held"},
+        ]})
+    path = tmp_path / f"register{suffix}"
+    write_register(data, path)
+    back = read_register(path)
+    assert (back.units[0].aliases, back.units[0].leads) == (["景德镇市教育局"], ["城区学校扩容", "校园安全"])
+    records = {r.id: r for r in back.records}
+    assert records["B-P"].to == "public" and records["M-1"].onsite_office is True and records["M-1"].urgent is True
+
+
+def test_the_excel_template_has_the_new_columns(tmp_path):
+    import openpyxl
+
+    from jianfu.adapters.files.plan_workbook import write_template
+
+    path = tmp_path / "模板.xlsx"
+    write_template(path)
+    book = openpyxl.load_workbook(path)
+    headers = {ws.title: [c.value for c in ws[1]] for ws in book.worksheets}
+    meeting = next(h for name, h in headers.items() if "会议" in name)
+    bulletin = next(h for name, h in headers.items() if "简报" in name)
+    assert "现场办公会" in meeting and "紧急事项" in meeting and "报送对象" in bulletin
