@@ -36,6 +36,49 @@ def find_rule(catalog: Catalog, rule_id: str) -> RuleEntry | None:
     return None
 
 
+KIND_ZH = {"document": "文件", "meeting": "会议", "inspection": "督查检查考核", "bulletin": "简报"}
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What one jurisdiction's own law covers (SPEC, "Which law binds whom"): per kind of request the rules in force
+    for it, and the yearly obligations. An empty kind is a matter on which that city's law, as the seeds hold it,
+    has no rule: its requests are decided with nothing applicable, never by another city's pack."""
+
+    jurisdiction: str
+    packs: list[str]  # the leaf packs naming it
+    rules: dict[str, list[Rule]]  # kind -> rules (every pack of the jurisdiction, in file order)
+    obligations: list[Any]
+
+    def uncovered(self) -> list[str]:
+        return [kind for kind, rules in self.rules.items() if not rules]
+
+
+def coverage(catalog: Catalog) -> list[Coverage]:
+    """Per jurisdiction named by any pack, what its packs (with the packs they extend) cover."""
+    places: dict[str, list[str]] = {}
+    for pack_id, stack in catalog.stacks.items():
+        for place in stack.leaf.pack.jurisdiction:
+            places.setdefault(place, []).append(pack_id)
+    out = []
+    for place, pack_ids in places.items():
+        rules: dict[str, list[Rule]] = {kind: [] for kind in KIND_ZH}
+        obligations: list[Any] = []
+        seen: set[str] = set()
+        for pack_id in pack_ids:
+            stack = catalog.stacks[pack_id]
+            for rule in stack.rules:
+                if rule.id not in seen:
+                    seen.add(rule.id)
+                    rules[rule.kind].append(rule)
+            for duty in stack.obligations:
+                if duty.id not in seen:
+                    seen.add(duty.id)
+                    obligations.append(duty)
+        out.append(Coverage(place, pack_ids, rules, obligations))
+    return out
+
+
 def features_dir(option: Path | None = None) -> Path:
     return Path(option) if option else FEATURES
 

@@ -39,10 +39,16 @@ VALUE_ZH = {
 
 DECISION_ZH = {"approve": "批准", "reject": "驳回", "not_checked": "未核查"}  # not_checked: a record no pack could decide (impact reports)
 SEVERITY_ZH = {"block": "阻止", "advice": "提醒", "waived": "已批准豁免"}
+# How the rule catalogue, read as a document, words a rule's result, a condition's test, a period and a scenario.
+SEVERITY_RESULT_ZH = {"block": "阻止（驳回）", "advice": "提醒（不驳回）"}
+CONDITION_OP_ZH = {"eq": "为", "ne": "不为", "gt": "大于", "gte": "不少于", "lt": "少于", "lte": "不超过", "in": "为以下之一：",
+                   "matches": "符合模式", "any_matches": "中有一项符合模式"}
+PERIOD_EVERY_ZH = {"year": "每年", "half_year": "每半年", "quarter": "每季度", "two_months": "每两个月", "month": "每月", "week": "每周"}
+OUTCOME_ZH = {"approve": "批准", "reject": "驳回", "met": "已履行", "missed": "未履行"}
 LIGHT_ZH = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "grey": "未核查"}
 MEETING_ZH = {"citywide_system": "本系统全市性会议", "onsite_office": "现场办公会", "other": "其他会议"}
 INSPECTION_ZH = {"comprehensive": "综合性督查考核", "special": "专项", "ad_hoc": "临时性"}
-PERIOD_ZH = {"year": "年", "quarter": "季度", "week": "周"}
+PERIOD_ZH = {"year": "年", "half_year": "半年", "quarter": "季度", "two_months": "两个月", "month": "月", "week": "周"}
 
 
 def render(template: str, context: dict[str, Any], lang: str) -> str:

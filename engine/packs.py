@@ -152,8 +152,8 @@ class Rule(Contract):
         return self.uses_approval and self.approval is not None and self.approval.lifts
 
 
-Period = Literal["year", "quarter", "week"]
-PERIODS: tuple[str, ...] = ("year", "quarter", "week")
+Period = Literal["year", "half_year", "quarter", "two_months", "month", "week"]
+PERIODS: tuple[str, ...] = ("year", "half_year", "quarter", "two_months", "month", "week")
 UnitType = Literal["government", "general_office", "department", "coordinating_body"]
 UnitLevel = Literal["province", "city", "county", "township"]
 
@@ -164,9 +164,12 @@ class RecordMatch(Contract):
 
     kind: Kind
     keywords: list[Text] = Field(default_factory=list)  # none: every record of the kind
+    onsite_office: bool | None = None  # meetings only: true counts only declared on-site office meetings (004 art. 39)
 
     def matches(self, record: Any) -> bool:
         if record.kind != self.kind:
+            return False
+        if self.onsite_office is not None and bool(getattr(record, "onsite_office", False)) != self.onsite_office:
             return False
         if not self.keywords:
             return True
@@ -180,6 +183,11 @@ class ClosedBy(Contract):
 
     records: RecordMatch
     link: Literal["subject"]
+    within: ParamName | None = None
+    """A parameter (days): a record is owed its closure by so many days after its date, and is checked in the audit
+    of the year that day falls in (none: by the end of the record's own year)."""
+    unless: list[Text] = Field(default_factory=list)
+    """Words in a counted record's title or a topic saying there is nothing to close (未发现问题): nothing owed."""
 
 
 class UnitKind(Contract):
@@ -187,6 +195,12 @@ class UnitKind(Contract):
 
     type: UnitType
     level: UnitLevel
+    name: Text | None = None  # one unit only (by its name or an alias), such as 市重点办
+
+    def binds(self, unit: Any) -> bool:
+        if (self.type, self.level) != (unit.type, unit.level):
+            return False
+        return self.name is None or self.name == unit.name or self.name in (getattr(unit, "aliases", None) or ())
 
 
 class Obligation(Contract):
@@ -205,7 +219,12 @@ class Obligation(Contract):
     reading: LongText = Field(min_length=4)
     applies_to: list[UnitKind] = Field(min_length=1)
     counts: RecordMatch
-    per_task: bool = False
+    per_task: bool | Literal["leads"] = False
+    """true: the minimum holds per task, a topic of the matching records; `leads`: per task the unit leads (its
+    `leads` in the register; a unit leading none owes nothing)."""
+    periods_counted: Literal["last_day", "most_days"] = "last_day"
+    """Which periods are owed: those whose last day the obligation is in force on, or those it is in force on for
+    more than half of their days."""
     minimum: ParamName | None = None
     period: ParamName | None = None
     closed_by: ClosedBy | None = None
@@ -612,6 +631,10 @@ def _check_obligation(obligation: Obligation, stack: Stack, sources_dir: FilePat
             if wrong:
                 want = "整数" if part == "minimum" else " | ".join(PERIODS)
                 problems.append(owner.place(base + (part,), f"参数 {name!r} 自 {since} 的取值 {value!r} 应为 {want}", f"parameter {name!r} from {since}: {value!r} should be {want if part == 'period' else 'an integer'}"))
+    within = obligation.closed_by.within if obligation.closed_by else None
+    if within is not None and (within not in stack.parameters or not all(
+            isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in stack.parameters[within].values.values())):
+        problems.append(owner.place(base + ("closed_by", "within"), f"参数 {within!r} 不存在或不是天数", f"parameter {within!r} is missing or not a number of days"))
     for lang in ("zh", "en"):
         for name in PLACEHOLDER.findall(getattr(obligation.message, lang)):
             if name not in OBLIGATION_PLACEHOLDERS:

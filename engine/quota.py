@@ -123,8 +123,7 @@ def quota(engine: Engine, unit: Unit, year: int, as_of: date | None, register: R
     stack = engine.catalog.stack_for(jurisdiction, on)
     limits = _limits(engine, stack, jurisdiction, unit.name, on, register)
     mine = sorted((r for r in records if r.unit == unit.name and counts(r) and r.date <= on), key=lambda r: (r.date, r.id))
-    obligations = [_progress(o, stack, mine, year, on) for o in stack.obligations
-                   if any(k.type == unit.type and k.level == unit.level for k in o.applies_to)]
+    obligations = [_progress(o, stack, unit, mine, year, on) for o in stack.obligations if any(k.binds(unit) for k in o.applies_to)]
     return Quota(unit.name, year, on, limits, obligations)
 
 
@@ -170,24 +169,36 @@ def _current(kind: str, year: int, on: date) -> Period:
     raise ValueError(f"{on} outside {year}")
 
 
-def _progress(obligation: Obligation, stack: Stack, records: Sequence[Any], year: int, on: date) -> Progress:
+def _progress(obligation: Obligation, stack: Stack, unit: Unit, records: Sequence[Any], year: int, on: date) -> Progress:
+    """Where the unit stands in the obligation's current period, read as the audit reads it
+    (engine/audit/obligations.py): the same records, the same tasks, the same closure window."""
     counted = [r for r in records if obligation.counts.matches(r)]
     if obligation.closed_by is not None:
-        # Due by the year's end: every counted record of the year so far, each closed by a later one naming it.
+        # Every counted record of the year so far that has something to close (art. 13: nothing found, nothing owed),
+        # each closed by a later one naming it, within the closure window when the pack sets one.
+        rule = obligation.closed_by
         end = date(year, 12, 31)
-        in_year = [r for r in counted if r.date.year == year]
-        closers = [r for r in records if obligation.closed_by.records.matches(r)]
-        link = obligation.closed_by.link
-        closed = [r for r in in_year if any(getattr(c, link, None) == r.id and c.date >= r.date for c in closers)]
+        window = int(stack.parameters[rule.within].at(on)) if rule.within else None
+        in_year = [r for r in counted if r.date.year == year
+                   and not any(w in r.title or any(w in x for x in r.topics) for w in rule.unless)]
+        closers = [r for r in records if rule.records.matches(r)]
+        link = rule.link
+        closed = [r for r in in_year if any(getattr(c, link, None) == r.id and r.date <= c.date
+                                            and (window is None or c.date <= r.date + timedelta(days=window)) for c in closers)]
         return Progress(obligation.id, obligation.article, obligation.title, f"{year}年", len(in_year), len(closed),
                         (end - on).days, [r.id for r in closed])
     kind = str(stack.parameters[obligation.period].at(on))
     minimum = int(stack.parameters[obligation.minimum].at(on))
     period = _current(kind, year, on)
     within = [r for r in counted if period.start <= r.date <= period.end]
-    if obligation.per_task:
-        # The tasks a unit leads are the other topics of its matching records of the year so far (as the audit
-        # reads art. 39); none named: one task.
+    if obligation.per_task == "leads":
+        # art. 39: owed for each major task the unit leads (the register's `leads`); a meeting works on a task when a
+        # topic names it. A unit that leads none owes nothing.
+        tasks = list(dict.fromkeys(unit.leads or ()))
+        due = minimum * len(tasks)
+        met = sum(min(minimum, sum(1 for r in within if any(task in x for x in r.topics))) for task in tasks)
+    elif obligation.per_task:
+        # The tasks are the other topics of its matching records of the year so far; none named: one task.
         in_year = [r for r in counted if r.date.year == year]
         tasks = sorted({t for r in in_year for t in r.topics if not any(k in t for k in obligation.counts.keywords)}) or [None]
         due = minimum * len(tasks)

@@ -102,9 +102,13 @@ def _kind_defaults(world: World, kind: str, datatable) -> None:
 @given("台账中有以下单位：")
 def _units(world: World, datatable) -> None:
     header = datatable[0]
-    names = {"名称": "name", "类型": "type", "层级": "level"}
+    names = {"名称": "name", "类型": "type", "层级": "level", "别名": "aliases", "牵头任务": "leads"}
+    lists = {"aliases", "leads"}  # several, separated by ；
     for row in datatable[1:]:
-        world.units.append(Unit.model_validate({names.get(h, h): v for h, v in zip(header, row)}))
+        data = {names.get(h, h): v for h, v in zip(header, row)}
+        for key in lists & set(data):
+            data[key] = [v.strip() for v in data[key].split("；") if v.strip()]
+        world.units.append(Unit.model_validate(data))
 
 
 @given(parsers.parse("台账中有以下{kind}："))

@@ -12,7 +12,8 @@ The register (景德镇市, 2018 and 2019, pack 004 in force from 2019-03-19):
 - 市丙局: no record at all: it appears, with every obligation missing.
 - 市丁局: an inspection whose on-site check asks for a briefing (art. 15, advice), closed; 2 research reports; an
   on-site office meeting each quarter: yellow.
-- 市政府办公室 (general office): only art. 13 binds it and it ran no inspection: green.
+- 市政府办公室 (general office): art. 13 binds it and it ran no inspection; art. 18's quarterly review with lights
+  binds it too and it issued none (Q2-Q4, Q1 being in force 13 days only): red.
 - 九江市某局: a record in a city with no pack: not checked, grey.
 
 City: bulletins 7 in 2018 (5 + 2), 7 in 2019 (4 + 3): cut 0%, target 20%, not met.
@@ -69,8 +70,8 @@ def _onsite_each_quarter(unit, prefix):
 
 def register_data() -> dict:
     units = [
-        {"name": "市甲局", "type": "department", "level": "city", "jurisdiction": JDZ},
-        {"name": "市乙局", "type": "department", "level": "city", "jurisdiction": JDZ},
+        {"name": "市甲局", "type": "department", "level": "city", "jurisdiction": JDZ, "leads": ["项目建设"]},
+        {"name": "市乙局", "type": "department", "level": "city", "jurisdiction": JDZ, "leads": ["项目建设"]},
         {"name": "市丙局", "type": "department", "level": "city", "jurisdiction": JDZ},
         {"name": "市丁局", "type": "department", "level": "city", "jurisdiction": JDZ},
         {"name": "市政府办公室", "type": "general_office", "level": "city", "jurisdiction": JDZ},
@@ -159,10 +160,12 @@ def test_obligations_met_and_missing(result):
     }
     yi = _obligations(result.unit("市乙局"))
     assert yi["research_reports_per_year"] == (False, 1, ["2019年 1/2"])
-    assert yi["onsite_office_meetings_quarterly"][0] is False and len(yi["onsite_office_meetings_quarterly"][2]) == 4
+    # 2019 Q1 is in force 13 of its 90 days: not owed (issue 13's reading of art. 39); Q2-Q4 are missing
+    assert yi["onsite_office_meetings_quarterly"][0] is False and len(yi["onsite_office_meetings_quarterly"][2]) == 3
     bing = _obligations(result.unit("市丙局"))
     assert bing["research_reports_per_year"] == (False, 0, ["2019年 0/2"])
-    assert _obligations(result.unit("市政府办公室")) == {"inspection_findings_closed": (True, 0, [])}
+    assert _obligations(result.unit("市政府办公室")) == {"inspection_findings_closed": (True, 0, []),
+                                                      "quarterly_target_review": (False, 0, ["2019年第2季度 0/1", "2019年第3季度 0/1", "2019年第4季度 0/1"])}
 
 
 def test_an_inspection_not_closed_misses_art_13(catalog):
@@ -185,7 +188,7 @@ def test_a_task_skipped_for_a_quarter_is_named(catalog):
 
 def test_lights_and_units_without_records(result):
     lights = {u.unit: u.light for u in result.units}
-    assert lights == {"市甲局": "red", "市乙局": "red", "市丙局": "red", "市丁局": "yellow", "市政府办公室": "green", "九江市某局": "grey"}
+    assert lights == {"市甲局": "red", "市乙局": "red", "市丙局": "red", "市丁局": "yellow", "市政府办公室": "red", "九江市某局": "grey"}
     bing = result.unit("市丙局")
     assert (bing.documents, bing.bulletin_issues, bing.checked) == (0, 0, 0)
     assert [n.record_id for n in result.not_checked] == ["JJ-D1"] and "九江市" in result.not_checked[0].reason

@@ -67,14 +67,19 @@ def test_bulletins_used_against_the_cut_and_the_one_series():
 
 
 def test_obligations_as_of_a_day_with_the_days_left():
-    _, before = _quota("市教育局", "--year", "2019", "--as-of", "2019-06-11")
+    # art. 39 is owed per task the unit leads: 市市场监管局 leads 食品安全, and its Q3 meeting is on 21 August
+    _, before = _quota("市市场监管局", "--year", "2019", "--as-of", "2019-08-01")
     onsite = _obligation(before, "onsite_office_meetings_quarterly")
-    assert onsite == {"id": "onsite_office_meetings_quarterly", "clause": "39", "period": "2019年第2季度", "due": 1, "met": 0, "missing": 1, "days_left": 19}
-    assert _obligation(before, "research_reports_per_year") == {"id": "research_reports_per_year", "clause": "37", "period": "2019年", "due": 2, "met": 0,
-                                                                 "missing": 2, "days_left": 203}
-    code, after = _quota("市教育局", "--year", "2019", "--as-of", "2019-06-30")
-    assert _obligation(after, "onsite_office_meetings_quarterly") | {} == {**onsite, "met": 1, "missing": 0, "days_left": 0}
-    assert _obligation(after, "research_reports_per_year")["met"] == 1
+    assert onsite == {"id": "onsite_office_meetings_quarterly", "clause": "39", "period": "2019年第3季度", "due": 1, "met": 0, "missing": 1, "days_left": 60}
+    _, after = _quota("市市场监管局", "--year", "2019", "--as-of", "2019-08-21")
+    assert _obligation(after, "onsite_office_meetings_quarterly") == {**onsite, "met": 1, "missing": 0, "days_left": 40}
+    # 市教育局 leads no task: owes no on-site office meeting, whatever its meetings
+    _, education = _quota("市教育局", "--year", "2019", "--as-of", "2019-06-11")
+    assert _obligation(education, "onsite_office_meetings_quarterly")["due"] == 0
+    assert _obligation(education, "research_reports_per_year") == {"id": "research_reports_per_year", "clause": "37", "period": "2019年", "due": 2, "met": 0,
+                                                                    "missing": 2, "days_left": 203}
+    code, later = _quota("市教育局", "--year", "2019", "--as-of", "2019-06-30")
+    assert _obligation(later, "research_reports_per_year")["met"] == 1
 
 
 def test_a_unit_with_everything_left_exits_0():

@@ -15,7 +15,7 @@ from jianfu.engine.requests import Submission
 
 from . import tabular
 from .read import SHEET_KINDS, _register_consistency, read_sheets
-from .sheets import PLAN_ITEM_SHEET, PLAN_KEYS, PLAN_SHEET, UNIT_KEYS, UNIT_LEVEL_ZH, UNIT_SHEET, UNIT_TYPE_ZH
+from .sheets import PLAN_ITEM_SHEET, PLAN_KEYS, PLAN_SHEET, UNIT_KEYS, UNIT_LEVEL_ZH, UNIT_LISTS, UNIT_SHEET, UNIT_TYPE_ZH
 
 RECORD = TypeAdapter(Record)
 ITEM = TypeAdapter(Submission)
@@ -76,6 +76,9 @@ def _units(sheet: tabular.Sheet, errors: list[FieldError]) -> list[Unit]:
     for data, _, row in _key_rows(sheet, UNIT_KEYS, errors):
         data["type"] = TYPE_OF_ZH.get(data.get("type"), data.get("type"))
         data["level"] = LEVEL_OF_ZH.get(data.get("level"), data.get("level"))
+        for key in UNIT_LISTS:
+            if isinstance(data.get(key), str):
+                data[key] = [v.strip() for v in data[key].replace(";", "；").split("；") if v.strip()]
         try:
             out.append(Unit.model_validate(data))
         except ValidationError as exc:

@@ -13,8 +13,11 @@ from jianfu.engine.messages import VALUE_ZH
 from .columns import COLUMNS, STATUS_ZH, Column
 
 KIND_SHEETS = {"document": "文件", "meeting": "会议", "inspection": "督查检查考核", "bulletin": "简报"}
-UNIT_HEADERS = ("名称", "类型", "层级", "地区")
-UNIT_KEYS = {"名称": "name", "类型": "type", "层级": "level", "地区": "jurisdiction", "name": "name", "type": "type", "level": "level", "jurisdiction": "jurisdiction"}
+UNIT_HEADERS = ("名称", "类型", "层级", "地区", "别名", "牵头任务")
+UNIT_KEYS = {"名称": "name", "类型": "type", "层级": "level", "地区": "jurisdiction", "别名": "aliases", "牵头任务": "leads",
+             "name": "name", "type": "type", "level": "level", "jurisdiction": "jurisdiction", "aliases": "aliases", "leads": "leads"}
+UNIT_LISTS = ("aliases", "leads")
+"""Unit columns holding several names, separated by ； (or ;) in a cell."""
 UNIT_TYPE_ZH = {"government": "政府", "general_office": "政府办公室", "department": "部门", "coordinating_body": "议事协调机构"}
 UNIT_LEVEL_ZH = {"province": "省", "city": "市", "county": "县", "township": "乡镇"}
 PLAN_HEADERS = ("计划编号", "地区", "单位", "年度", "备案单位", "备案日期", "标题")

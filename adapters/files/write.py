@@ -46,7 +46,8 @@ def _workbook(data: RegisterFile):
     units.title = UNIT_SHEET
     xlsx.header(units, UNIT_HEADERS)
     for r, unit in enumerate(data.units, start=2):
-        for c, value in enumerate((unit.name, UNIT_TYPE_ZH[unit.type], UNIT_LEVEL_ZH[unit.level], unit.jurisdiction), start=1):
+        for c, value in enumerate((unit.name, UNIT_TYPE_ZH[unit.type], UNIT_LEVEL_ZH[unit.level], unit.jurisdiction,
+                                   "；".join(unit.aliases) or None, "；".join(unit.leads) or None), start=1):
             xlsx.put(units, r, c, value)
     xlsx.widths(units)
     by_kind: dict[str, list] = {kind: [] for kind in KIND_SHEETS}

@@ -21,7 +21,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from jianfu.adapters.catalogue import features_dir, find_rule
+from jianfu.adapters.catalogue import coverage, features_dir, find_rule
 from jianfu.adapters.files.plan_workbook import write_template
 from jianfu.adapters.scenarios import index as scenario_index
 from jianfu.engine import Decision
@@ -225,7 +225,7 @@ def rules_page(request: Request):
     user = _user(request)
     catalog = request.app.state.catalog
     packs = [loaded.pack for loaded in catalog.packs.values()]
-    return _render(request, user, "rules.html", {"packs": packs, "section": "rules"})
+    return _render(request, user, "rules.html", {"packs": packs, "coverage": coverage(catalog), "section": "rules"})
 
 
 @router.get("/rules/{rule_id}", response_class=HTMLResponse)

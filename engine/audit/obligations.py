@@ -61,12 +61,15 @@ def periods(kind: str, year: int) -> list[Period]:
     belongs to the year of its Thursday)."""
     if kind == "year":
         return [Period(date(year, 1, 1), date(year, 12, 31), f"{year}年")]
-    if kind == "quarter":
+    months = {"half_year": 6, "quarter": 3, "two_months": 2, "month": 1}.get(kind)
+    if months is not None:
         out = []
-        for q in range(4):
-            start = date(year, 3 * q + 1, 1)
-            end = (date(year, 3 * q + 4, 1) if q < 3 else date(year + 1, 1, 1)) - timedelta(days=1)
-            out.append(Period(start, end, f"{year}年第{q + 1}季度"))
+        for i in range(12 // months):
+            start = date(year, months * i + 1, 1)
+            end = (date(year, months * (i + 1) + 1, 1) if months * (i + 1) < 12 else date(year + 1, 1, 1)) - timedelta(days=1)
+            label = {"half_year": f"{year}年{'上' if i == 0 else '下'}半年", "quarter": f"{year}年第{i + 1}季度",
+                     "two_months": f"{year}年{start.month}-{end.month}月", "month": f"{year}年{start.month}月"}[kind]
+            out.append(Period(start, end, label))
         return out
     if kind == "week":
         weeks = date(year, 12, 28).isocalendar().week
@@ -96,11 +99,11 @@ def check_obligations(
         return [], str(exc)
     out = []
     for obligation in stack.obligations:
-        if not any(k.type == unit.type and k.level == unit.level for k in obligation.applies_to):
+        if not any(k.binds(unit) for k in obligation.applies_to):
             continue
         if obligation.closed_by is not None:
-            if end == date(year, 12, 31):
-                out.append(_closed(obligation, unit, records, year))
+            if end == date(year, 12, 31):  # closures are owed by a day of their own: reviewed with the year
+                out.append(_closed(obligation, stack_at, unit, records, year))
         else:
             result = _counted(obligation, stack_at, unit, records, year, as_of)
             if result is not None:
@@ -108,16 +111,33 @@ def check_obligations(
     return out, None
 
 
-def _closed(obligation: Obligation, unit: Any, records: Sequence[Any], year: int) -> ObligationResult:
+def _closed(obligation: Obligation, stack_at: StackAt, unit: Any, records: Sequence[Any], year: int) -> ObligationResult:
+    """Each counted record closed by a record naming it (004 art. 13's 销号). With `within` (days, read on the
+    record's date), a record is owed its closure by that many days after it and is checked in the audit of the year
+    that day falls in; without, by the end of its own year. A record saying there is nothing to close owes nothing."""
+    rule = obligation.closed_by
     end = date(year, 12, 31)
-    counted = [r for r in records if r.date.year == year and obligation.counts.matches(r)]
-    closing = obligation.closed_by.records
-    link = obligation.closed_by.link
-    closers = [r for r in records if r.date <= end and closing.matches(r)]
+
+    def due(record: Any) -> date:
+        if rule.within is None:
+            return date(record.date.year, 12, 31)
+        try:
+            days = int(stack_at(record.date).parameters[rule.within].at(record.date))
+        except (NoPackInForce, KeyError):
+            days = int(stack_at(end).parameters[rule.within].at(end))
+        return record.date + timedelta(days=days)
+
+    def nothing_to_close(record: Any) -> bool:
+        return any(w in record.title or any(w in t for t in record.topics) for w in rule.unless)
+
+    counted = [r for r in records if obligation.counts.matches(r) and not nothing_to_close(r)]
+    counted = [(r, due(r)) for r in counted]
+    counted = [(r, by) for r, by in counted if by.year == year]
+    closers = [r for r in records if rule.records.matches(r)]
     missing = []
-    for record in counted:
-        if not any(getattr(c, link, None) == record.id and c.date >= record.date for c in closers):
-            missing.append(f"{record.id}（{record.date}，{record.title or record.kind}）未销号")
+    for record, by in counted:
+        if not any(getattr(c, rule.link, None) == record.id and record.date <= c.date <= by for c in closers):
+            missing.append(f"{record.id}（{record.date}，{record.title or record.kind}）到{by}未销号")
     return _result(obligation, unit, year, None, None, len(counted), missing)
 
 
@@ -132,19 +152,28 @@ def _counted(obligation: Obligation, stack_at: StackAt, unit: Any, records: Sequ
     matching = [r for r in records if obligation.counts.matches(r)]
     in_year = [r for r in matching if r.date.year == year]
     tasks: list[str | None] = [None]
-    if obligation.per_task:
+    if obligation.per_task == "leads":
+        # 004 art. 39 (issue 13's reading): owed per major task the unit leads, as the register records it; a
+        # meeting works on a task when one of its topics names it. A unit leading no task owes nothing.
+        tasks = list(dict.fromkeys(getattr(unit, "leads", None) or ()))
+    elif obligation.per_task:
         named = sorted({t for r in in_year for t in r.topics if not any(k in t for k in obligation.counts.keywords)})
         tasks = named or [None]
     missing = []
     ended = [period for period in periods(period_kind, year) if as_of is None or period.end <= as_of]
     if not ended:
         return None
-    for period in ended:
+    for period in ended if tasks else ():
         try:
             in_force = stack_at(period.end)
         except NoPackInForce:
-            continue
-        if not any(o.id == obligation.id for o in in_force.obligations):
+            in_force = None
+        if obligation.periods_counted == "most_days":
+            if not _in_force_most_days(obligation, stack_at, period):
+                continue
+            if in_force is None:
+                in_force = stack_at(period.start)
+        elif in_force is None or not any(o.id == obligation.id for o in in_force.obligations):
             continue
         try:
             minimum = int(in_force.parameters[obligation.minimum].at(period.end))
@@ -153,10 +182,38 @@ def _counted(obligation: Obligation, stack_at: StackAt, unit: Any, records: Sequ
         within = [r for r in matching if period.start <= r.date <= period.end]
         for task in tasks:
             found = sum(1 for r in within if task is None or task in r.topics)
+            if obligation.per_task == "leads":
+                found = sum(1 for r in within if any(task in t for t in r.topics))
             if found < minimum:
                 what = f"{period.label}" + (f"「{task}」" if task else "")
                 missing.append(f"{what} {found}/{minimum}")
     return _result(obligation, unit, year, int(minimum_now), str(period_kind), len(in_year), missing)
+
+
+def _in_force_most_days(obligation: Obligation, stack_at: StackAt, period: Period) -> bool:
+    """Whether the obligation is in force on more than half of the period's days. The answer changes only on a day a
+    pack starts or stops, so it is asked once for each stretch between such days, not day by day."""
+    days = (period.end - period.start).days + 1
+    changes = {period.start}
+    for on in (period.start, period.end):
+        try:
+            for loaded in stack_at(on).chain:
+                effective = loaded.pack.effective
+                changes.add(effective.from_)
+                if effective.until is not None:
+                    changes.add(effective.until + timedelta(days=1))
+        except NoPackInForce:
+            pass
+    starts = sorted(d for d in changes if period.start <= d <= period.end)
+    covered = 0
+    for i, start in enumerate(starts):
+        stop = starts[i + 1] if i + 1 < len(starts) else period.end + timedelta(days=1)
+        try:
+            if any(o.id == obligation.id for o in stack_at(start).obligations):
+                covered += (stop - start).days
+        except NoPackInForce:
+            pass
+    return covered * 2 > days
 
 
 def _result(obligation: Obligation, unit: Any, year: int, minimum, period, found: int, missing: list[str]) -> ObligationResult:

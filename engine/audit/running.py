@@ -49,6 +49,10 @@ def reach_days(catalog: Any) -> int:
     per-week obligation starting in December (`obligations.periods`)."""
     windows = [int(value) for stack in catalog.stacks.values() for name, param in stack.parameters.items()
                if name == WINDOW_PARAMETER for value in param.values.values()]
+    # a record owed its closure within so many days (004 art. 13) can fall due in the audited year
+    windows += [int(value) for stack in catalog.stacks.values() for duty in stack.obligations
+                if duty.closed_by is not None and duty.closed_by.within in stack.parameters
+                for value in stack.parameters[duty.closed_by.within].values.values()]
     return max([REACH_WEEK_DAYS, *windows])
 
 

@@ -250,6 +250,17 @@ def test_the_catalogue_lists_every_rule_with_its_article_and_text(service):
         assert f'href="/rules/{rule.id}"' in html and f"第{rule.article}条" in html and rule.text in unescape(html)
 
 
+def test_the_catalogue_shows_per_jurisdiction_what_its_own_law_covers(service):
+    """Issue 13: each city by its own law. Pingxiang's row has art. 23 for meetings and no rule for documents."""
+    html = client(service, "shenji").get("/rules").text
+    rows = {m.group(1): m.group(2) for m in re.finditer(r'<tr data-jurisdiction="([^"]+)">(.*?)</tr>', html, re.S)}
+    assert set(rows) == {"景德镇市", "萍乡市", "南昌市"}
+    cell = lambda place, kind: re.search(rf'<td data-kind="{kind}">(.*?)</td>', rows[place], re.S).group(1)  # noqa: E731
+    assert "第23条" in cell("萍乡市", "meeting") and "无规则" in cell("萍乡市", "document")
+    assert all("无规则" in cell("南昌市", kind) for kind in ("document", "meeting", "inspection", "bulletin"))
+    assert "第8条" in cell("景德镇市", "meeting") and "第23条" not in cell("景德镇市", "meeting")
+
+
 def test_a_rules_page_has_its_text_reading_dated_parameters_and_scenarios(service):
     html = client(service, "shenji").get("/rules/system_meeting_once_a_year").text
     seen = text(html)

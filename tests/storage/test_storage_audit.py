@@ -74,7 +74,7 @@ def test_reading_only_what_the_years_questions_reach_gives_the_audit_of_the_whol
     store.import_register(edge, source="test")
     engine = Engine(province_catalog(sorted({u.jurisdiction for u in where.units if u.jurisdiction}), effective_from="2018-01-01"))
     since = read_from(engine.catalog, 2019)
-    assert since == date(2018, 12, 2)  # the pack's 30-day window reaches furthest
+    assert since == date(2018, 10, 3)  # art. 13's 90-day closure window (findings_closure_days) reaches furthest
     assert read_from(with_parameters(engine.catalog, {"routine_merge_window_days": 90}), 2019) == date(2018, 10, 3)  # a what-if's wider one
     narrow = audit(engine, store.units(), year=2019, parts=store.audit_parts(2019, since))
     whole = audit(engine, store.units(), year=2019, parts=store.audit_parts(2019))
