@@ -227,20 +227,23 @@ class ReusingEngine(Engine):
         super().__init__(catalog)
         self.first = first
         self._same: dict[tuple, bool] = {}
+        self._rules: dict[tuple, tuple[bool, set[str]]] = {}
 
     def unchanged(self, jurisdiction: str, on, kind: str) -> bool:
-        key = (jurisdiction, on, kind)
+        try:
+            old, new = self.first.catalog.stack_for(jurisdiction, on), self.catalog.stack_for(jurisdiction, on)
+        except NoPackInForce:
+            return False
+        key = (id(old), id(new), kind, on)  # jurisdictions sharing a chain share the answer
         found = self._same.get(key)
         if found is None:
-            try:
-                old, new = self.first.catalog.stack_for(jurisdiction, on), self.catalog.stack_for(jurisdiction, on)
-            except NoPackInForce:
-                found = False
-            else:
-                rules = old.rules_for(kind)
-                names = _params_read(kind, rules)
-                found = rules == new.rules_for(kind) and _only(old.params_at(on), names) == _only(new.params_at(on), names)
-            self._same[key] = found
+            chains = (id(old), id(new), kind)  # the rules compared once per pair of chains and kind
+            rules = self._rules.get(chains)
+            if rules is None:
+                same = old.rules_for(kind) == new.rules_for(kind)
+                rules = self._rules[chains] = (same, _params_read(kind, old.rules_for(kind)))
+            same, names = rules
+            found = self._same[key] = same and _at(old, names, on) == _at(new, names, on)
         return found
 
     def findings(self, request, *args, **kwargs):
@@ -261,8 +264,17 @@ def _params_read(kind: str, rules: list) -> set[str]:
     return names
 
 
-def _only(params: dict[str, Any], names: set[str]) -> dict[str, Any]:
-    return {name: value for name, value in params.items() if name in names}
+def _at(stack: Any, names: set[str], on: Any) -> dict[str, Any]:
+    """The named parameters' values in force on the day (those without one then left out, as `params_at` does)."""
+    out = {}
+    for name in names:
+        param = stack.parameters.get(name)
+        if param is not None:
+            try:
+                out[name] = param.at(on)
+            except KeyError:
+                continue
+    return out
 
 
 def engines(before: Catalog, after: Catalog, reuse: bool = True) -> tuple[Engine, Engine]:

@@ -223,6 +223,6 @@ def test_reusing_the_first_walks_findings_gives_the_same_impact(tmp_path: Path, 
     assert reused == fresh and reused_audit == fresh_audit
     assert isinstance(second, ReusingEngine)
     kinds_changed = {"meetings": "meeting", "cut": "bulletin", "window": "meeting", "text": "meeting"}[edit]
-    assert {kind for (_, _, kind), same in second._same.items() if not same} == {kinds_changed}
+    assert {kind for (_, _, kind, _), same in second._same.items() if not same} == {kinds_changed}
     if edit == "meetings":
         assert {f["record_id"] for f in reused["flips"]} >= {"JDZ-M-2019-001", "JDZ-M-2019-010"}  # none allowed: each first meeting refused
