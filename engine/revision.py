@@ -19,7 +19,10 @@ from typing import Any, Iterable
 
 from .audit import Audit
 from .audit.whatif import Flip, flips as unit_flips
-from .packs import Catalog, LoadedPack
+from .decide import Engine
+from .errors import NoPackInForce
+from .facts import FACTS
+from .packs import PLACEHOLDER, Catalog, LoadedPack
 
 RULE_FIELDS = ("text", "reading", "applies", "violated", "severity", "approval", "kind", "article", "source", "title", "needs",
                "report", "message", "remedy", "quota")
@@ -200,6 +203,89 @@ def impact(year: int, before: Audit, after: Audit) -> Impact:
     return Impact(year, before, after, record_flips(outcomes(before), outcomes(after)), unit_flips(before, after))
 
 
+class RecordingEngine(Engine):
+    """The engine of the walk under the packs in force, keeping each record's findings for `ReusingEngine`."""
+
+    def __init__(self, catalog: Catalog):
+        super().__init__(catalog)
+        self.kept: dict[str, list] = {}
+
+    def findings(self, request, *args, **kwargs):
+        found, refs = super().findings(request, *args, **kwargs)
+        self.kept[request.id] = found
+        return found, refs
+
+
+class ReusingEngine(Engine):
+    """The engine of the walk under the revised packs. A record whose kind has, on its date, the same rules and
+    the same parameters in both catalogs is found what it was found before: its facts come from the same register,
+    so its findings are the same, and only the packs named differ. Every other record is decided again. Kept behind
+    `impact_audits(..., reuse=False)` so a test can compare the two ways; a record the first walk did not keep (a
+    forked worker's) is decided again too."""
+
+    def __init__(self, catalog: Catalog, first: RecordingEngine):
+        super().__init__(catalog)
+        self.first = first
+        self._same: dict[tuple, bool] = {}
+        self._rules: dict[tuple, tuple[bool, set[str]]] = {}
+
+    def unchanged(self, jurisdiction: str, on, kind: str) -> bool:
+        try:
+            old, new = self.first.catalog.stack_for(jurisdiction, on), self.catalog.stack_for(jurisdiction, on)
+        except NoPackInForce:
+            return False
+        key = (id(old), id(new), kind, on)  # jurisdictions sharing a chain share the answer
+        found = self._same.get(key)
+        if found is None:
+            chains = (id(old), id(new), kind)  # the rules compared once per pair of chains and kind
+            rules = self._rules.get(chains)
+            if rules is None:
+                same = old.rules_for(kind) == new.rules_for(kind)
+                rules = self._rules[chains] = (same, _params_read(kind, old.rules_for(kind)))
+            same, names = rules
+            found = self._same[key] = same and _at(old, names, on) == _at(new, names, on)
+        return found
+
+    def findings(self, request, *args, **kwargs):
+        kept = self.first.kept.get(request.id)
+        if kept is not None and self.unchanged(request.jurisdiction, request.date, request.kind):
+            return kept, self._prepare(request.jurisdiction, request.date, request.kind)[4]
+        return super().findings(request, *args, **kwargs)
+
+
+def _params_read(kind: str, rules: list) -> set[str]:
+    """The parameters a kind's findings can depend on: those its rules test, those its facts read, those its
+    messages and remedies show."""
+    names = {p for fact in FACTS.values() if kind in fact.kinds for p in fact.params}
+    for rule in rules:
+        names |= rule.params_tested
+        for text in (rule.message.zh, rule.message.en, rule.remedy.zh, rule.remedy.en):
+            names |= set(PLACEHOLDER.findall(text))
+    return names
+
+
+def _at(stack: Any, names: set[str], on: Any) -> dict[str, Any]:
+    """The named parameters' values in force on the day (those without one then left out, as `params_at` does)."""
+    out = {}
+    for name in names:
+        param = stack.parameters.get(name)
+        if param is not None:
+            try:
+                out[name] = param.at(on)
+            except KeyError:
+                continue
+    return out
+
+
+def engines(before: Catalog, after: Catalog, reuse: bool = True) -> tuple[Engine, Engine]:
+    """The two engines of an impact's walks: with `reuse`, the second finds again only what the revision can
+    change (a kind whose rules or parameters differ on the record's date)."""
+    if not reuse:
+        return Engine(before), Engine(after)
+    first = RecordingEngine(before)
+    return first, ReusingEngine(after, first)
+
+
 def decision_outcome(contract: dict[str, Any]) -> tuple[str, frozenset[str], frozenset[str]]:
     """A decision contract's outcome: approve or reject, its blocking rules and the rules an approval lifted."""
     findings = contract.get("findings", ())
@@ -207,4 +293,4 @@ def decision_outcome(contract: dict[str, Any]) -> tuple[str, frozenset[str], fro
             frozenset(f["rule"] for f in findings if f.get("severity") == "waived"))
 
 
-__all__ = ["Impact", "RecordFlip", "decision_outcome", "diff", "impact", "outcomes", "record_flips"]
+__all__ = ["Impact", "RecordFlip", "ReusingEngine", "RecordingEngine", "decision_outcome", "diff", "engines", "impact", "outcomes", "record_flips"]

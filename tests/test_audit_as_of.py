@@ -100,3 +100,14 @@ def test_the_database_gives_the_files_review(tmp_path: Path, reports):
     (tmp_path / "out").mkdir()
     from_db = _audit(tmp_path / "out", "--as-of", "2019-06-30", "--workers", "2", source=("--db", str(db)))
     assert from_db == reports["2019-06-30"]
+
+
+def test_the_markdown_and_workbook_name_the_review_day(tmp_path: Path):
+    import openpyxl
+
+    md, xlsx = tmp_path / "季度.md", tmp_path / "季度.xlsx"
+    done = jianfu("audit", "--year", "2019", "--as-of", "2019-06-30", "--register", str(REGISTER), "--out", str(md), "--out", str(xlsx))
+    assert done.returncode == 0, done.stderr
+    assert "| 季度督查截至（004第18条） | 2019-06-30 |" in md.read_text(encoding="utf-8")
+    summary = openpyxl.load_workbook(xlsx)["汇总"]
+    assert ["季度督查截至（004第18条）", "2019-06-30"] in [[c.value for c in row][:2] for row in summary.iter_rows()]

@@ -190,3 +190,39 @@ def test_diff_of_an_invalid_pack_exits_2(tmp_path: Path):
     assert done.returncode == 2 and "NEW" in done.stderr and "Traceback" not in done.stderr
     missing = jianfu("rules", "diff", str(tmp_path / "nowhere"), str(shipped("rules")))
     assert missing.returncode == 2 and "OLD" in missing.stderr
+
+
+@pytest.mark.parametrize("edit", ["meetings", "cut", "window", "text"])
+def test_reusing_the_first_walks_findings_gives_the_same_impact(tmp_path: Path, edit: str):
+    """The second walk finds again only the kinds a revision changes; deciding every record again agrees."""
+    from jianfu.adapters.files.read import read_register
+    from jianfu.engine import load_folder
+    from jianfu.engine.audit import audit
+    from jianfu.engine.revision import ReusingEngine, engines, impact
+
+    changes = {"meetings": ('      "2019-03-19": 1\n  routine_merge_window_days', '      "2019-03-19": 0\n  routine_merge_window_days'),
+               "cut": ('      "2019-03-19": 0.20\n', '      "2019-03-19": 0.50\n'),
+               "window": ('      "2019-03-19": 30\n', '      "2019-03-19": 5\n'),
+               "text": ("      zh: 这是部门会议，不得升格为市政府会议。", "      zh: 部门会议不得升格为市政府会议。")}
+    old, new = changes[edit]
+
+    def change(pack: Path, text: str) -> None:
+        assert old in text
+        pack.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    before_catalog, after_catalog = load_folder(shipped("rules")), load_folder(revised(tmp_path, change))
+    data = read_register(REGISTER)
+
+    def run(reuse: bool):
+        first, second = engines(before_catalog, after_catalog, reuse)
+        results = [audit(engine, data.units, data.records, data.plans, 2019) for engine in (first, second)]
+        return impact(2019, *results).as_dict(), results[1].as_dict(), second
+
+    reused, reused_audit, second = run(True)
+    fresh, fresh_audit, _ = run(False)
+    assert reused == fresh and reused_audit == fresh_audit
+    assert isinstance(second, ReusingEngine)
+    kinds_changed = {"meetings": "meeting", "cut": "bulletin", "window": "meeting", "text": "meeting"}[edit]
+    assert {kind for (_, _, kind, _), same in second._same.items() if not same} == {kinds_changed}
+    if edit == "meetings":
+        assert {f["record_id"] for f in reused["flips"]} >= {"JDZ-M-2019-001", "JDZ-M-2019-010"}  # none allowed: each first meeting refused

@@ -18,7 +18,7 @@ from rich.console import Console
 from jianfu.engine import Engine, InvalidInput, InvalidPack, load_folder
 from jianfu.engine.audit import implausible_years
 from jianfu.engine.errors import FieldError
-from jianfu.engine.revision import RecordFlip, decision_outcome, diff, impact, record_flips
+from jianfu.engine.revision import RecordFlip, decision_outcome, diff, engines, impact, record_flips
 
 from .common import EXIT_APPROVED, EXIT_REJECTED, DbOption, RegisterOption, VerboseOption, fail, guard, rules_dir, setup_logging
 
@@ -113,8 +113,9 @@ def rules_impact(
         source = _Source(register, db, year, workers or default_workers())
         try:
             with _progress() as advance:
-                before = source.audit(Engine(before_catalog), None, advance("现行规则 / the packs in force"))
-                after = source.audit(Engine(after_catalog), None, advance("修订后的规则 / the revised packs"))
+                first, second = engines(before_catalog, after_catalog)
+                before = source.audit(first, None, advance("现行规则 / the packs in force"))
+                after = source.audit(second, None, advance("修订后的规则 / the revised packs"))
             result = impact(year, before, after)
             if log:
                 result.log_flips, result.log_entries = replay_log(source.store, Engine(after_catalog), year)

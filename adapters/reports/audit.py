@@ -78,6 +78,7 @@ def _summary_rows(data: dict) -> list[tuple[str, Any]]:
     rows = [
         ("审计年度", data["year"]),
         ("基准年度", data["baseline_year"]),
+    ] + ([("季度督查截至（004第18条）", data["as_of"])] if data.get("as_of") else []) + [
         ("本年度台账记录（计数状态）", data["records_in_year"]),
         ("已复核记录", data["records_checked"]),
         ("未能复核记录（无生效规则包）", data["records_not_checked"]),
