@@ -136,6 +136,18 @@ def _split_bilingual(msg: str) -> tuple[str, str] | None:
     return None
 
 
+EXCERPT = 80
+
+
+def excerpt(value: Any, limit: int = EXCERPT) -> str:
+    """A value as an error echoes it: its repr, cut to a short excerpt with its full length said, so a 50 MB title
+    is named, never printed back whole."""
+    if isinstance(value, (str, bytes)) and len(value) > limit:
+        return f"{value[:limit]!r}…（共 {len(value)} 字符 / {len(value)} characters）"
+    shown = repr(value)
+    return shown if len(shown) <= limit else f"{shown[:limit]}…"
+
+
 def from_validation_error(exc: ValidationError, prefix: Path = ()) -> list[FieldError]:
     """Turn pydantic's errors into `FieldError`s with Chinese wording and the allowed values spelled out."""
     errors = []
@@ -156,7 +168,7 @@ def from_validation_error(exc: ValidationError, prefix: Path = ()) -> list[Field
             if kind in ("union_tag_invalid",) and "expected_tags" in ctx:
                 zh = f"{zh}，应为 {ctx['expected_tags']}"
             if kind not in ("missing",) and "input" in err and not isinstance(err["input"], (dict, list)):
-                zh = f"{zh}（收到 {err['input']!r}）"
+                zh = f"{zh}（收到 {excerpt(err['input'])}）"
         errors.append(FieldError(path=path, zh=zh, en=en))
     return errors
 

@@ -87,7 +87,7 @@ def check(
     register: Optional[Path] = RegisterOption,
     db: Optional[str] = DbOption,
     record: bool = typer.Option(False, "--record", help="批准的申请记入台账（与审查同一事务） / record approved requests in the register, in the same transaction"),
-    by: Optional[str] = typer.Option(None, "--by", help="操作人 / who records"),
+    by: Optional[str] = typer.Option(None, "--as", "--by", help="操作人，记入决定日志；默认为操作系统用户 / who records (kept in the decision log; default: the OS user)"),
     as_of: Optional[str] = AsOfOption,
     fmt: str = FormatOption,
     lang: str = LangOption,
@@ -111,10 +111,18 @@ def check(
         else:
             from jianfu.adapters.storage import open_store
 
+            from jianfu.adapters.storage import decision_log as log
+
             store = open_store(db)
             if record:
                 store.refuse_recorded(items, file=str(requests))
-                decisions = [store.decide_and_record(engine, item, day, actor=by) for item in items]
+                actor = by or log.default_actor()
+
+                def logged(connection, item, decision):
+                    log.append(connection, [log.decision_entry(actor, "cli", "recording", item, decision, day)])
+
+                # the whole file in one transaction: every approved item recorded and logged, or none at all
+                decisions = store.decide_and_record_all(engine, items, day, actor=actor, then=logged)
             else:
                 decisions = [store.decide(engine, item, day) for item in items]
         lines = item_lines(requests) if fmt == "sarif" else None

@@ -12,11 +12,12 @@ from rich.table import Table
 from jianfu.adapters.files.read import read_register
 from jianfu.adapters.files.write import write_register
 from jianfu.adapters.storage import open_store
+from jianfu.adapters.storage.decision_log import default_actor
 
 from .common import StoreDbOption, VerboseOption, err_console, guard, setup_logging
 
 app = typer.Typer(help="台账：初始化、导入、导出、查看、取消 / the register: init, import, export, show, cancel", no_args_is_help=True, rich_markup_mode=None)
-ActorOption = typer.Option(None, "--by", help="操作人 / who does it (kept with the record)")
+ActorOption = typer.Option(None, "--as", "--by", help="操作人，记入决定日志；默认为操作系统用户 / who does it (kept with the record and in the decision log; default: the OS user)")
 
 
 @app.command()
@@ -44,7 +45,7 @@ def import_(
         def progress(stage: str, done: int, total: int) -> None:
             err_console.print(f"导入 {stage} {done}/{total}", highlight=False)
 
-        counts = store.import_register(data, source=f"import:{file.name}", actor=by, progress=progress)
+        counts = store.import_register(data, source=f"import:{file.name}", actor=by or default_actor(), progress=progress)
     typer.echo(f"已导入 / imported: 单位 units {counts['units']}，记录 records {counts['records']}，计划 plans {counts['plans']}")
 
 
@@ -106,6 +107,6 @@ def cancel(
 ) -> None:
     """取消一条记录（保留，不再计数） / cancel a record: it stays, marked cancelled, and no longer counts."""
     with guard():
-        open_store(db).cancel(record_id, reason, by)
+        open_store(db).cancel(record_id, reason, by or default_actor())
     typer.echo(f"{record_id} 已取消 / cancelled")
 

@@ -57,14 +57,48 @@ def _text(path: Path) -> str:
         raise InvalidInput([FieldError((), "无法识别文件编码（应为 UTF-8 或 GBK）", "unknown encoding: use UTF-8 or GBK", file=str(path))]) from None
 
 
+MAX_DEPTH = 32
+"""How deep a request, plan or register file may nest: the contracts need a handful of levels; anything deeper is
+refused before the models see it (and before a parser's recursion gives out)."""
+
+
+def _parsed(load: Callable[[str, str], Located], text: str, name: str) -> Located:
+    """`load` (YAML or JSON with positions) with every way it can fail as a FieldError naming the file."""
+    too_deep = FieldError((), f"嵌套过深（上限 {MAX_DEPTH} 层）", f"nested too deep ({MAX_DEPTH} levels at most)", file=name)
+    try:
+        located = load(text, name)
+    except SourceError as exc:
+        raise InvalidInput([exc.error]) from None
+    except RecursionError:
+        raise InvalidInput([too_deep]) from None
+    if _depth(located.data) > MAX_DEPTH:
+        raise InvalidInput([too_deep])
+    return located
+
+
+def _depth(data: Any) -> int:
+    """How deeply lists and mappings nest (walked with a stack of our own, never by recursion)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, dict):
+            children = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        deepest = max(deepest, level)
+        if deepest > MAX_DEPTH:
+            return deepest
+        stack.extend((child, level + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest
+
+
 def _structured(path: Path) -> Located:
     text = _text(path)
     if not text.strip():
         raise InvalidInput([FieldError((), "文件为空", "the file is empty", file=str(path))])
-    try:
-        return load_json(text, str(path)) if path.suffix.lower() == ".json" else load_yaml(text, str(path))
-    except SourceError as exc:
-        raise InvalidInput([exc.error]) from None
+    return _parsed(load_json if path.suffix.lower() == ".json" else load_yaml, text, str(path))
 
 
 def _validate(located: Located, data: Any, prefix: tuple, validate: Callable[[Any], Any]) -> tuple[Any, list[FieldError]]:
@@ -85,10 +119,7 @@ def read_submissions(path: Path) -> list[Any]:
 def _body_json(text: str, name: str) -> Located:
     if not text.strip():
         raise InvalidInput([FieldError((), "请求体为空", "the body is empty", file=name)])
-    try:
-        return load_json(text, name)
-    except SourceError as exc:
-        raise InvalidInput([exc.error]) from None
+    return _parsed(load_json, text, name)
 
 
 def submissions_from_json(text: str, name: str = "request") -> list[Any]:

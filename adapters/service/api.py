@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from pydantic import Field, TypeAdapter
 from starlette.concurrency import run_in_threadpool
 
@@ -35,6 +35,7 @@ from jianfu.engine.types import Contract
 
 from jianfu.adapters.catalogue import find_rule
 from jianfu.adapters.files.read import model_from_json
+from jianfu.adapters.storage import RegisterUnreachable, unreachable
 from jianfu.adapters.storage import decision_log as log
 
 from .auth import User, api_user, check_unit, require
@@ -60,9 +61,18 @@ def _body_of(contract: str) -> dict:
 @health.get("/healthz", tags=["health"])
 def healthz(request: Request) -> dict[str, Any]:
     """服务是否可用（无需令牌） / is the service up (no token needed)."""
-    with request.app.state.store.reading() as connection:
-        last, _ = log.head(connection)
-    return {"status": "ok", "packs": sorted(request.app.state.catalog.packs), "decision_log_entries": last}
+    store = request.app.state.store
+    try:
+        with store.reading() as connection:
+            last, _ = log.head(connection)
+    except Exception as exc:
+        if not unreachable(exc):
+            raise
+        gone = RegisterUnreachable(store.url, exc)
+        body = {"status": "unreachable", "register": "unreachable", "message": gone.zh, "message_en": gone.en,
+                "packs": sorted(request.app.state.catalog.packs)}
+        return JSONResponse(body, status_code=503)
+    return {"status": "ok", "register": "ok", "packs": sorted(request.app.state.catalog.packs), "decision_log_entries": last}
 
 
 @router.get("/me", tags=["users"])
@@ -234,7 +244,7 @@ def record(record_id: str, request: Request, user: User = Depends(require(*READE
 async def add_record(request: Request, user: User = Depends(require(*WRITERS))) -> dict[str, Any]:
     """记入一条台账记录（如已召开、已印发），不经审查 / append a record as it is (held, issued, …)."""
     item = await _body(request, RECORD.validate_python, "record")
-    await run_in_threadpool(request.app.state.store.add_record, item, user.name, "api")
+    await run_in_threadpool(request.app.state.store.add_record, item, user.name, "api", user.role)
     return {"id": item.id, "status": item.status}
 
 
@@ -245,7 +255,7 @@ class Cancel(Contract):
 @router.post("/records/{record_id}/cancel", tags=["register"])
 def cancel_record(record_id: str, body: Cancel, request: Request, user: User = Depends(require(*WRITERS))) -> dict[str, Any]:
     """取消一条记录（保留在台账中，不再计数） / cancel a record: it stays, marked cancelled, and no longer counts."""
-    request.app.state.store.cancel(record_id, body.reason, actor=user.name)
+    request.app.state.store.cancel(record_id, body.reason, actor=user.name, role=user.role)
     return {"id": record_id, "status": "cancelled"}
 
 
@@ -266,13 +276,13 @@ def approvals(request: Request, request_id: str | None = None, limit: int = Quer
 def add_approval(body: ApprovalFiling, request: Request, user: User = Depends(require(*WRITERS))) -> dict[str, Any]:
     """记录一项批准（只有市政府办公室） / record an approval (the general office only)."""
     approval = Approval(by=body.by, ref=body.ref, date=body.date, covers=body.covers)
-    request.app.state.store.add_approval(body.request_id, approval, actor=user.name)
+    request.app.state.store.add_approval(body.request_id, approval, actor=user.name, role=user.role)
     return {"request_id": body.request_id, **approval.model_dump(mode="json")}
 
 
 @router.post("/approvals/{seq}/cancel", tags=["register"])
 def cancel_approval(seq: int, request: Request, user: User = Depends(require(*WRITERS))) -> dict[str, Any]:
-    request.app.state.store.cancel_approval(seq, actor=user.name)
+    request.app.state.store.cancel_approval(seq, actor=user.name, role=user.role)
     return {"seq": seq, "status": "cancelled"}
 
 
@@ -294,13 +304,13 @@ def plan(plan_id: str, request: Request, user: User = Depends(require(*READERS))
 async def file_plan(request: Request, user: User = Depends(require(*WRITERS))) -> dict[str, Any]:
     """登记一份已报督查室备案的年度计划 / file a plan (filed_with and filed_on set)."""
     item = await _body(request, FiledPlan.model_validate, "plan")
-    await run_in_threadpool(request.app.state.store.file_plan, item, user.name)
+    await run_in_threadpool(request.app.state.store.file_plan, item, user.name, user.role)
     return {"id": item.id, "status": "filed"}
 
 
 @router.post("/plans/{plan_id}/cancel", tags=["register"])
 def cancel_plan(plan_id: str, body: Cancel, request: Request, user: User = Depends(require(*WRITERS))) -> dict[str, Any]:
-    request.app.state.store.cancel_plan(plan_id, body.reason, actor=user.name)
+    request.app.state.store.cancel_plan(plan_id, body.reason, actor=user.name, role=user.role)
     return {"id": plan_id, "status": "cancelled"}
 
 

@@ -58,11 +58,7 @@ def _packs(decision: Decision) -> list[dict[str, Any]]:
 
 
 def _entry(user: User, action: str, request: Any, decision: Decision, as_of: date | None, at: str | None = None) -> log.Entry:
-    return log.Entry(
-        actor=user.name, role=user.role, action=action, request_id=request.id,
-        request=request.model_dump_json(), decision=decision.model_dump_json(), packs=_packs(decision),
-        as_of=as_of.isoformat() if as_of else None, at=at,
-    )
+    return log.decision_entry(user.name, user.role, action, request, decision, as_of, at)
 
 
 def screen(app_state: Any, user: User, requests: list, record: bool = False, as_of: date | None = None) -> list[Decision]:
@@ -80,13 +76,12 @@ def screen(app_state: Any, user: User, requests: list, record: bool = False, as_
             log.append(connection, [_entry(user, "screening", item, d, as_of, at) for item, d in zip(requests, decisions)])
         return decisions
     store.refuse_recorded(requests)
-    decisions = []
-    for item in requests:
-        def write_log(connection, decision, item=item):
-            log.append(connection, [_entry(user, "recording", item, decision, as_of)])
 
-        decisions.append(store.decide_and_record(engine, item, as_of, actor=user.name, then=write_log))
-    return decisions
+    def write_log(connection, item, decision):
+        log.append(connection, [_entry(user, "recording", item, decision, as_of)])
+
+    # one transaction for the whole batch: all recorded (and logged) or none
+    return store.decide_and_record_all(engine, requests, as_of, actor=user.name, then=write_log)
 
 
 def check_plan(app_state: Any, user: User, plan: Plan, as_of: date | None = None) -> PlanCheck:

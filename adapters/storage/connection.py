@@ -13,7 +13,7 @@ import threading
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -56,6 +56,34 @@ def sqlite_file(url_or_path: str) -> str | None:
     return url.database
 
 
+class RegisterUnreachable(Exception):
+    """The register's database cannot be reached (no server there, wrong password, a file that cannot be opened):
+    one line for people, naming the database (its password left out) and the cause."""
+
+    def __init__(self, url: str, cause: BaseException):
+        self.url = shown_url(url)
+        reason = str(getattr(cause, "orig", None) or cause).strip().splitlines()
+        self.cause = reason[0] if reason else type(cause).__name__
+        self.zh = f"无法连接台账数据库 {self.url}：{self.cause}"
+        self.en = f"cannot reach the register's database {self.url}: {self.cause}"
+        super().__init__(f"{self.zh} / {self.en}")
+
+
+def shown_url(url: str) -> str:
+    """A database URL as it may be shown: without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - not a URL we can parse: show nothing of it but its scheme
+        return url.split("://", 1)[0] + "://…"
+
+
+def unreachable(exc: BaseException) -> bool:
+    """Whether a database error means the database cannot be reached (not a query of ours at fault)."""
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    return isinstance(exc, (OperationalError, InterfaceError))
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -73,7 +101,13 @@ class Database:
         self._writer_mutex = threading.Lock()
         self._writer_fd: int | None = None
         if migrate:
-            self.migrate()
+            try:
+                self.migrate()
+            except Exception as exc:
+                if unreachable(exc):
+                    self.engine.dispose()
+                    raise RegisterUnreachable(url, exc) from None
+                raise
 
     def _create_engine(self, url: str) -> Engine:
         if self.dialect == "sqlite":
@@ -138,14 +172,16 @@ class Database:
                 yield connection
 
     @contextmanager
-    def writing(self, lock: str | None = None) -> Iterator[Connection]:
-        """A write transaction; `lock` serialises writers of one jurisdiction (the whole file for SQLite)."""
+    def writing(self, lock: str | Sequence[str] | None = None) -> Iterator[Connection]:
+        """A write transaction; `lock` serialises writers of one jurisdiction, or of several (a batch), taken in
+        sorted order so two batches never wait on each other (SQLite: the whole file)."""
         with self._writer_turn(), self.engine.connect() as connection:
             if self.dialect == "sqlite":
                 connection = connection.execution_options(sqlite_begin="IMMEDIATE")
             with connection.begin():
                 if self.dialect == "postgresql" and lock is not None:
-                    connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"jianfu:{lock}"})
+                    for key in sorted({lock} if isinstance(lock, str) else set(lock)):
+                        connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"jianfu:{key}"})
                 yield connection
 
     @contextmanager
