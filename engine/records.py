@@ -24,6 +24,8 @@ class Unit(Contract):
     type: Literal["government", "general_office", "department", "coordinating_body"]
     level: Literal["province", "city", "county", "township"]
     jurisdiction: Text | None = None
+    aliases: list[Text] = Field(default_factory=list, description="该单位的其他名称，如全称 景德镇市教育局 / other names it goes by, such as its full name")
+    leads: list[Text] = Field(default_factory=list, description="牵头的重大任务、重点工作（第三十九条） / the major tasks and key work it leads (art. 39)")
 
 
 class _Recorded(Contract):

@@ -316,6 +316,14 @@ def _register_consistency(register: RegisterFile, located: Located | None) -> li
 
     errors, seen = [], {}
     names = {u.name for u in register.units}
+    known: dict[str, int] = {}  # every name and alias of a unit: a name is one unit's only
+    for i, unit in enumerate(register.units):
+        for j, name in enumerate([unit.name, *unit.aliases]):
+            if name in known and known[name] != i:
+                path = ("units", i, "name") if j == 0 else ("units", i, "aliases", j - 1)
+                other = register.units[known[name]].name
+                errors.append(place(path, f"单位名称 {name!r} 重复（已是 {other} 的名称）", f"unit name {name!r} is used twice (already a name of {other})"))
+            known.setdefault(name, i)
     for i, record in enumerate(register.records):
         if record.id in seen:
             errors.append(place(("records", i, "id"), f"编号 {record.id!r} 重复", f"id {record.id!r} is used twice"))

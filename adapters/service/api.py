@@ -208,10 +208,10 @@ def _unit_filter(user: User, unit: str | None) -> str | None:
 
 
 def _visible(user: User, found: dict | None, what: str, missing: tuple[str, str]) -> dict:
-    """An entry of the register, if there is one (404) and the user may see its unit (403)."""
-    if found is None:
+    """An entry of the register, if there is one and the user may see its unit: another unit's entry answers as a
+    missing one does (404), so a department cannot probe which ids exist."""
+    if found is None or not user.may_see_unit(found["unit"]):
         raise not_found(*missing)
-    check_unit(user, found["unit"], what)
     return found
 
 

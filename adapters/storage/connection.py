@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from jianfu.engine import Decision
+from jianfu.engine.errors import InvalidInput
 from jianfu.engine.requests import Approval
 
 from .sql_register import SqlRegister
@@ -220,6 +221,7 @@ class Database:
             raw.execute("BEGIN")
         try:
             view = SqlRegister(raw, sqlite=sqlite)
+            request = self._known_unit(view, request)
             request = self._merge_approvals(request, view.approvals(request.id))
             return engine.decide(request, view, as_of)
         finally:
@@ -238,6 +240,28 @@ class Database:
             self._local.raw = raw
             self._readers.append(raw)
         return raw
+
+    def _known_unit(self, view: SqlRegister, request: Any, recording: bool = False) -> Any:
+        """The request with its unit as the register names it; a name that is no unit of the register is an error
+        (when recording always: no unit is ever made on the fly; when only screening, once the register has units).
+        The usual case is one lookup by name; the units are listed only when it misses."""
+        if view.unit(request.unit) is not None:
+            return request
+        from jianfu.adapters.unit_names import UnitNames
+
+        names = UnitNames(self.units_in(view))
+        canonical = names.canonical.get(request.unit)
+        if canonical is not None:
+            return request.model_copy(update={"unit": canonical})
+        if names or recording:
+            raise InvalidInput([names.unknown(request.unit, ("unit",))])
+        return request
+
+    def units_in(self, view: SqlRegister) -> list[Any]:
+        """The register's units read on the screening's own connection (a part of `Store` lists them)."""
+        from jianfu.engine.records import Unit
+
+        return [Unit(name=r[0], type=r[1], level=r[2], jurisdiction=r[3]) for r in view.rows("SELECT name, type, level, jurisdiction FROM units")]
 
     def view(self, connection: Connection) -> SqlRegister:
         return SqlRegister(connection)

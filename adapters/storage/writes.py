@@ -52,8 +52,12 @@ class Writes:
         that transaction (the decision log)."""
         with self.writing(lock=[r.jurisdiction for r in requests]) as connection:
             decisions = []
-            for request in requests:
-                decision = self._decide_and_record_in(connection, engine, request, as_of, actor)
+            for i, request in enumerate(requests):
+                try:
+                    request = self._known_unit(SqlRegister(connection), request, recording=True)
+                    decision = self._decide_and_record_in(connection, engine, request, as_of, actor)
+                except InvalidInput as exc:  # name the item of the batch at fault
+                    raise (InvalidInput([e.prefixed((i,)) for e in exc.errors]) if len(requests) > 1 else exc) from None
                 if then is not None:
                     then(connection, request, decision)
                 decisions.append(decision)
@@ -66,17 +70,9 @@ class Writes:
             raise InvalidInput([FieldError(("id",), f"台账中已有编号 {request.id!r}", f"the register already holds id {request.id!r}")])
         decision = engine.decide(request, SqlRegister(connection), as_of)
         if decision.approved:
-            self._ensure_unit(connection, request.unit, request.jurisdiction)
             record = RECORD.validate_python({**request.model_dump(mode="json"), "status": "approved"})
             self._insert_records(connection, [record], source="screening", actor=actor, decisions={record.id: decision})
         return decision
-
-    def _ensure_unit(self, connection: Connection, name: str, jurisdiction: str | None) -> None:
-        """A unit screened for the first time is added as a city department (the office can correct it)."""
-        if connection.execute(select(t.units.c.name).where(t.units.c.name == name)).first() is None:
-            connection.execute(
-                insert(t.units).values(name=name, type="department", level="city", jurisdiction=jurisdiction, recorded_at=_now())
-            )
 
     def _insert_records(
         self,
@@ -200,7 +196,7 @@ class Writes:
         with self.writing() as connection:
             if self._has_unit(connection, unit.name):
                 raise InvalidInput([FieldError(("name",), f"单位 {unit.name!r} 已存在", f"unit {unit.name!r} exists")])
-            connection.execute(insert(t.units).values(**unit.model_dump(), recorded_at=_now()))
+            connection.execute(insert(t.units).values(name=unit.name, type=unit.type, level=unit.level, jurisdiction=unit.jurisdiction, recorded_at=_now()))
 
     def cancel(self, record_id: str, reason: str, actor: str | None = None, role: str = "cli") -> None:
         """Cancel a record: it stays in the register, marked cancelled, with the reason; it no longer counts."""

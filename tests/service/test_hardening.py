@@ -81,3 +81,35 @@ def test_a_huge_value_is_echoed_as_a_short_excerpt(tmp_path, made):
     assert len(done.stderr) < 2_000 and "2000000" in done.stderr, done.stderr[:500]
     answer = _client(made).post("/api/v1/screenings", content=json.dumps(huge, ensure_ascii=False).encode(), headers={"Content-Type": "application/json"})
     assert answer.status_code in (413, 422) and len(answer.content) < 2_000
+
+
+def _plan_with_an_item_of(unit: str) -> dict:
+    item = {"id": "HP-1", "kind": "meeting", "unit": unit, "date": "2019-06-01", "title": "全市教育系统安全工作会议",
+            "held_in_name_of": "department", "remit": "department", "scope": "citywide_system", "routine": False}
+    return {"id": "HP", "kind": "plan", "jurisdiction": "景德镇市", "unit": "市教育局", "year": 2019, "items": [item]}
+
+
+def test_a_plan_item_of_another_unit_is_refused_over_the_api(made):
+    office = _client(made).post("/api/v1/plans/check", json=_plan_with_an_item_of("市财政局"))
+    assert office.status_code == 422, office.text
+    assert [e["field"] for e in office.json()["errors"]] == ["items[0].unit"] and "HP-1" in office.json()["errors"][0]["message"]
+    department = _client(made, "jiaoyu").post("/api/v1/plans/check", json=_plan_with_an_item_of("市财政局"))
+    assert department.status_code == 403
+    assert _client(made, "jiaoyu").post("/api/v1/plans/check", json=_plan_with_an_item_of("市教育局")).status_code == 200
+
+
+def test_another_unit_s_record_answers_as_a_missing_one(made):
+    department = _client(made, "jiaoyu")
+    other, missing = department.get("/api/v1/records/CZ-D-2019-001"), department.get("/api/v1/records/NO-SUCH-ID")
+    assert other.status_code == missing.status_code == 404
+    assert other.json()["error"] == missing.json()["error"]
+
+
+def test_recording_over_the_api_names_an_unknown_unit_and_makes_none(made):
+    before = len(made.app.state.store.units())
+    stranger = {**REQUESTS[1], "id": "HU-1", "unit": "市新设局"}
+    answer = _client(made).post("/api/v1/screenings", params={"record": "true"}, json=[REQUESTS[1] | {"id": "HU-0"}, stranger])
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["errors"][0]["field"] == "[1].unit" and "市新设局" in answer.json()["errors"][0]["message"]
+    assert len(made.app.state.store.units()) == before
+    assert made.app.state.store.record("HU-0") is None  # the batch is one transaction

@@ -83,6 +83,9 @@ def test_each_role_on_each_route(service, call: Call, role: str):
     if role in call.allowed:
         assert response.status_code not in (401, 403), (response.status_code, response.text)
         assert response.status_code < 500, response.text
+    elif call.name.startswith("another unit's") and role == "department":
+        # another unit's entry answers as a missing id does, so ids cannot be probed (issue 14)
+        assert response.status_code == 404 and response.json()["error"] == "not_found", (response.status_code, response.text)
     else:
         assert response.status_code == 403, (response.status_code, response.text)
         body = response.json()
