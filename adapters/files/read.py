@@ -6,6 +6,7 @@ any, nothing is returned and nothing is decided.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Callable
 
@@ -108,11 +109,34 @@ def _validate(located: Located, data: Any, prefix: tuple, validate: Callable[[An
         return None, [located.place(e) for e in from_validation_error(exc, prefix)]
 
 
+_KIND_KEY = re.compile(rb'(?:^|[\s{,\[-])["\']?kind["\']?\s*:', re.MULTILINE)
+
+
+def _refuse_too_many(path: Path) -> None:
+    """Refuse a YAML/JSON file of more than MAX_REQUESTS requests before parsing it: every request (and plan item)
+    has a `kind`, so counting the `kind:` keys in 1 MB pieces bounds the number of requests in a second or two, with
+    a megabyte of memory; parsing it first took minutes and gigabytes (the parser keeps every value's position)."""
+    count, tail = 0, b""
+    with path.open("rb") as stream:
+        while piece := stream.read(1 << 20):
+            text = tail + piece
+            cut = max(text.rfind(b"\n"), len(text) - 16)  # a key split across pieces is counted in the next one
+            count += len(_KIND_KEY.findall(text, 0, cut))
+            tail = text[cut:]
+            if count > MAX_REQUESTS:
+                raise InvalidInput([FieldError((), f"申请过多（上限 {MAX_REQUESTS}），未读取", f"too many requests ({MAX_REQUESTS} at most): not read", file=str(path))])
+    count += len(_KIND_KEY.findall(tail))
+    if count > MAX_REQUESTS:
+        raise InvalidInput([FieldError((), f"申请过多（上限 {MAX_REQUESTS}），未读取", f"too many requests ({MAX_REQUESTS} at most): not read", file=str(path))])
+
+
 def read_submissions(path: Path) -> list[Any]:
     """Requests (any kind) or plans, in file order. One object, or a list of them."""
     suffix = path.suffix.lower()
     if suffix in (".csv", ".xlsx", ".xlsm"):
         return _sheet_submissions(path)
+    if path.is_file():
+        _refuse_too_many(path)
     return located_submissions(_structured(path))
 
 

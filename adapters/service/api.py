@@ -18,6 +18,7 @@ Register entries are appended and cancelled, never deleted: there is no DELETE r
 
 from __future__ import annotations
 
+import json
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -336,7 +337,13 @@ def log_entries(request: Request, actor: str | None = None, request_id: str | No
                 offset: int = Query(0, ge=0), user: User = Depends(require("auditor"))) -> list[dict[str, Any]]:
     """决定日志，最新的在前 / the decision log, newest first."""
     with request.app.state.store.reading() as connection:
-        return log.entries(connection, limit=limit, offset=offset, actor=actor, request_id=request_id)
+        return [_as_json(e) for e in log.entries(connection, limit=limit, offset=offset, actor=actor, request_id=request_id)]
+
+
+def _as_json(entry: dict[str, Any]) -> dict[str, Any]:
+    """A log entry with its request, decision and packs as JSON values, not JSON inside strings (the hash is over
+    the stored text: `jianfu log verify` and /log/verify check it)."""
+    return {**entry, **{key: json.loads(entry[key]) for key in ("request", "decision", "packs") if isinstance(entry.get(key), str)}}
 
 
 @router.get("/log/verify", tags=["decision log"])
@@ -354,4 +361,4 @@ def log_entry(seq: int, request: Request, user: User = Depends(require("auditor"
         found = log.entry(connection, seq)
     if found is None:
         raise not_found(f"决定日志中没有条目 #{seq}", f"no decision log entry #{seq}")
-    return found
+    return _as_json(found)

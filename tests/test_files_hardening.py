@@ -1,0 +1,49 @@
+"""Issue 14, the readers: the dates a Chinese desktop writes, over-limit files refused before they are parsed."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from jianfu.adapters.files.read import MAX_REQUESTS, read_requests
+from jianfu.engine import InvalidInput
+
+HEADER = "编号,类别,地区,单位,日期,标题,会议名义,内容所需名义,范围,常规性部署会议\n"
+
+
+def _csv(tmp_path: Path, day: str, encoding: str = "utf-8") -> Path:
+    path = tmp_path / "r.csv"
+    path.write_text(HEADER + f"M-1,meeting,景德镇市,市教育局,{day},全市教育工作会议,部门,部门,本系统全市性,否\n", encoding=encoding)
+    return path
+
+
+@pytest.mark.parametrize("day", ["2019/5/10", "2019年5月10日", "2019.05.10", "２０１９年５月１０日", "２０１９/０５/１０", "2019-5-10"])
+def test_the_dates_excel_and_wps_write_are_read(tmp_path, day):
+    [meeting] = read_requests(_csv(tmp_path, day))
+    assert meeting.date.isoformat() == "2019-05-10"
+
+
+def test_a_gbk_csv_with_a_chinese_date_is_read(tmp_path):
+    [meeting] = read_requests(_csv(tmp_path, "2019年5月10日", encoding="gb18030"))
+    assert meeting.date.isoformat() == "2019-05-10"
+
+
+@pytest.mark.parametrize("day", ["5/10/2019", "10/5/2019", "19/5/10"])
+def test_an_ambiguous_date_is_refused_naming_the_cell(tmp_path, day):
+    with pytest.raises(InvalidInput) as caught:
+        read_requests(_csv(tmp_path, day))
+    [error] = caught.value.errors
+    assert error.path[-1] == "date" and error.line == 2 and "有歧义" in error.zh and day in error.zh
+
+
+def test_an_over_limit_file_is_refused_before_it_is_parsed(tmp_path):
+    item = "- {id: R-%d, kind: meeting, jurisdiction: 景德镇市, unit: 市教育局, date: '2019-05-10', title: 会议}\n"
+    path = tmp_path / "many.yaml"
+    path.write_text("".join(item % i for i in range(MAX_REQUESTS + 1)), encoding="utf-8")
+    started = time.perf_counter()
+    with pytest.raises(InvalidInput) as caught:
+        read_requests(path)
+    assert time.perf_counter() - started < 5  # parsing it takes a minute
+    assert "too many requests" in caught.value.errors[0].en and "未读取" in caught.value.errors[0].zh
