@@ -16,7 +16,7 @@ from jianfu.adapters.storage.decision_log import default_actor
 
 from .common import StoreDbOption, VerboseOption, err_console, guard, setup_logging
 
-app = typer.Typer(help="台账：初始化、导入、导出、查看、取消 / the register: init, import, export, show, cancel", no_args_is_help=True, rich_markup_mode=None)
+app = typer.Typer(help="台账：初始化、导入、导出、查看、取消、备份、恢复 / the register: init, import, export, show, cancel, backup, restore", no_args_is_help=True, rich_markup_mode=None)
 ActorOption = typer.Option(None, "--as", "--by", help="操作人，记入决定日志；默认为操作系统用户 / who does it (kept with the record and in the decision log; default: the OS user)")
 
 
@@ -110,3 +110,33 @@ def cancel(
         open_store(db).cancel(record_id, reason, by or default_actor())
     typer.echo(f"{record_id} 已取消 / cancelled")
 
+
+
+@app.command("backup")
+def backup_(
+    file: Path = typer.Argument(..., help="备份文件 / backup file"),
+    db: Optional[str] = StoreDbOption,
+) -> None:
+    """备份台账与决定日志（SQLite 在线备份；PostgreSQL 为可移植的导出） / back up the register and its decision log."""
+    from jianfu.adapters.storage.backup import backup
+
+    with guard("备份失败 / backup failed"):
+        store = open_store(db)
+        counts = backup(store, file)
+        store.close()
+    typer.echo(f"已备份 / backed up to {file}: " + "，".join(f"{name} {n}" for name, n in counts.items()))
+
+
+@app.command("restore")
+def restore_(
+    file: Path = typer.Argument(..., help="备份文件 / backup file"),
+    db: Optional[str] = StoreDbOption,
+) -> None:
+    """把备份恢复到空台账：一次事务，决定日志须核验通过 / restore a backup into an empty register, all or nothing."""
+    from jianfu.adapters.storage.backup import restore
+
+    with guard("恢复失败，台账未作任何改动 / restore failed: the register is unchanged"):
+        store = open_store(db)
+        counts = restore(store, file)
+        store.close()
+    typer.echo(f"已恢复 / restored from {file}: " + "，".join(f"{name} {n}" for name, n in counts.items()))
