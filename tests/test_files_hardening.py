@@ -47,3 +47,60 @@ def test_an_over_limit_file_is_refused_before_it_is_parsed(tmp_path):
         read_requests(path)
     assert time.perf_counter() - started < 5  # parsing it takes a minute
     assert "too many requests" in caught.value.errors[0].en and "未读取" in caught.value.errors[0].zh
+
+
+def _workbook(tmp_path: Path, title: bool = False, hidden: bool = False) -> Path:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "会议"
+    if title:
+        ws.append(["2019年5月会议申请汇总表"])
+        ws.append([])
+    ws.append(["编号", "地区", "单位", "日期", "标题", "会议名义", "内容所需名义", "范围", "常规性部署会议"])
+    ws.append(["M-1", "景德镇市", "市教育局", "2019-05-10", "全市教育工作会议", "部门", "部门", "本系统全市性", "否"])
+    if hidden:
+        lookup = book.create_sheet("下拉选项")
+        lookup.append(["部门", "市政府", "颜色"])
+        lookup.sheet_state = "hidden"
+    path = tmp_path / "r.xlsx"
+    book.save(path)
+    return path
+
+
+def test_a_title_row_above_the_headers_is_skipped(tmp_path):
+    [meeting] = read_requests(_workbook(tmp_path, title=True))
+    assert meeting.id == "M-1" and meeting.scope == "citywide_system"
+
+
+def test_a_bad_cell_below_a_title_names_its_real_row(tmp_path):
+    import openpyxl
+
+    path = _workbook(tmp_path, title=True)
+    book = openpyxl.load_workbook(path)
+    book["会议"]["I4"] = "也许"
+    book.save(path)
+    with pytest.raises(InvalidInput) as caught:
+        read_requests(path)
+    assert [(e.line, e.column) for e in caught.value.errors] == [(4, "I")]
+
+
+def test_a_hidden_sheet_is_skipped_and_said(tmp_path, capfd):
+    from jianfu_cli import jianfu
+
+    done = jianfu("check", str(_workbook(tmp_path, hidden=True)))
+    assert done.returncode in (0, 1), done.stderr
+    assert "已跳过隐藏的工作表 下拉选项" in done.stderr
+
+
+def test_a_zip_bomb_workbook_is_refused_unopened(tmp_path):
+    import zipfile
+
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (300 * 1024 * 1024))
+    assert path.stat().st_size < 2 * 1024 * 1024
+    with pytest.raises(InvalidInput) as caught:
+        read_requests(path)
+    assert "unpacks too large" in caught.value.errors[0].en

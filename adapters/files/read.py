@@ -6,10 +6,12 @@ any, nothing is returned and nothing is decided.
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
+from loguru import logger
 from pydantic import TypeAdapter, ValidationError
 
 from jianfu.engine.errors import FieldError, InvalidInput, from_validation_error
@@ -208,6 +210,7 @@ def _workbook_sheets(path: Path) -> list[tabular.Sheet]:
 
     if not path.is_file():
         raise InvalidInput([FieldError((), "文件不存在", "no such file", file=str(path))])
+    _refuse_zip_bomb(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken workbook
@@ -215,13 +218,15 @@ def _workbook_sheets(path: Path) -> list[tabular.Sheet]:
     sheets = []
     try:
         for ws in book.worksheets:
-            rows = ws.iter_rows(values_only=True)
-            header = next(rows, None)
+            if getattr(ws, "sheet_state", "visible") != "visible":  # a lookup sheet the workbook's author hid
+                logger.warning("已跳过隐藏的工作表 {} / skipped the hidden sheet {}: {}", ws.title, ws.title, path)
+                continue
+            header, at, rows = _header_row(ws.iter_rows(values_only=True))
             if header is None:
                 continue
             headers = [("" if h is None else str(h).strip(), tabular.column_letter(i)) for i, h in enumerate(header)]
-            sheet = tabular.Sheet(ws.title, str(path), headers)
-            for r, values in enumerate(rows, start=2):
+            sheet = tabular.Sheet(ws.title, str(path), headers, header_row=at)
+            for r, values in enumerate(rows, start=at + 1):
                 if values is None or all(tabular._blank(v) for v in values):
                     continue
                 sheet.rows.append([tabular.Cell(r, tabular.column_letter(i), v) for i, v in enumerate(values)])
@@ -229,6 +234,41 @@ def _workbook_sheets(path: Path) -> list[tabular.Sheet]:
     finally:
         book.close()
     return sheets
+
+
+MAX_UNZIPPED = 256 * 1024 * 1024
+TITLE_ROWS = 10
+
+
+def _refuse_zip_bomb(path: Path) -> None:
+    """A workbook is a zip: one that would unpack to more than MAX_UNZIPPED (a zip bomb) is refused unopened."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return  # not a zip at all: openpyxl says why below
+    if unpacked > MAX_UNZIPPED:
+        raise InvalidInput([FieldError((), f"工作簿解压后过大（{unpacked // 1024 // 1024} MB，上限 {MAX_UNZIPPED // 1024 // 1024} MB）",
+                                       f"the workbook unpacks too large ({unpacked // 1024 // 1024} MB, {MAX_UNZIPPED // 1024 // 1024} MB at most)", file=str(path))])
+
+
+def _header_row(rows) -> tuple[tuple | None, int, Iterator]:
+    """The header row, its number and the rows after it: the first row with two known column headers within the
+    first TITLE_ROWS (a title such as 2019年5月会议申请汇总表 above the headers is skipped); else the first row."""
+    from .columns import BY_HEADER
+
+    seen = []
+    for values in rows:
+        seen.append(values)
+        if values and sum(1 for v in values if v is not None and str(v).strip() in BY_HEADER) >= 2:
+            return values, len(seen), rows
+        if len(seen) >= TITLE_ROWS:
+            break
+    if not seen:
+        return None, 1, iter(())
+    return seen[0], 1, itertools.chain(seen[1:], rows)
 
 
 def _sheet_submissions(path: Path, inherited: dict[str, Any] | None = None) -> list[Any]:
