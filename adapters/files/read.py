@@ -221,7 +221,11 @@ def _workbook_sheets(path: Path) -> list[tabular.Sheet]:
             if getattr(ws, "sheet_state", "visible") != "visible":  # a lookup sheet the workbook's author hid
                 logger.warning("已跳过隐藏的工作表 {} / skipped the hidden sheet {}: {}", ws.title, ws.title, path)
                 continue
-            header, at, rows = _header_row(ws.iter_rows(values_only=True))
+            rows = ws.iter_rows(values_only=True)
+            if ws.title.strip().lower() in SKIPPED_SHEETS:  # the plan's own fields (计划) are key and value, no headers
+                header, at = next(rows, None), 1
+            else:
+                header, at, rows = _header_row(rows)
             if header is None:
                 continue
             headers = [("" if h is None else str(h).strip(), tabular.column_letter(i)) for i, h in enumerate(header)]
