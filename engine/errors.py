@@ -159,6 +159,9 @@ def from_validation_error(exc: ValidationError, prefix: Path = ()) -> list[Field
         own = _split_bilingual(err["msg"]) if kind == "value_error" else None
         if own:
             zh, en = own
+            shown = err.get("input")
+            if isinstance(shown, str) and len(shown) > EXCERPT:  # our validators quote the value: the excerpt instead
+                zh, en = zh.replace(repr(shown), excerpt(shown)), en.replace(repr(shown), excerpt(shown))
         else:
             zh = _ZH.get(kind, "取值无效")
             en = err["msg"]

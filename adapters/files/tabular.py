@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from jianfu.engine.errors import FieldError, Path
+from jianfu.engine.errors import EXCERPT, FieldError, Path, excerpt
 
 from .columns import BY_HEADER, CODE_OF_ZH, RESULT_HEADERS, Column
 
@@ -100,8 +100,10 @@ def records(sheet: Sheet, defaults: dict[str, Any] | None = None) -> tuple[list[
             continue
         column = BY_HEADER.get(header)
         if column is None:
+            shown = excerpt(header)  # a header is whatever the first row held: echoed short
             errors.append(
-                FieldError((header,), f"未知的列 {header!r}", f"unknown column {header!r}", sheet.file, sheet.header_row, letter, sheet.name)
+                FieldError((header if len(header) <= EXCERPT else header[:EXCERPT] + "…",), f"未知的列 {shown}", f"unknown column {shown}",
+                           sheet.file, sheet.header_row, letter, sheet.name)
             )
         elif column.path in seen:
             errors.append(FieldError((header,), f"列 {header!r} 重复", f"column {header!r} appears twice", sheet.file, sheet.header_row, letter, sheet.name))
