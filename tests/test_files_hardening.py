@@ -104,3 +104,11 @@ def test_a_zip_bomb_workbook_is_refused_unopened(tmp_path):
     with pytest.raises(InvalidInput) as caught:
         read_requests(path)
     assert "unpacks too large" in caught.value.errors[0].en
+
+
+def test_a_unit_with_no_baseline_bulletin_shows_no_cut_percentage():
+    from jianfu.adapters.reports.audit import NO_BASELINE, unit_cut
+
+    assert unit_cut({"baseline_issues": 0, "issues": 3, "cut": -1.0}) == NO_BASELINE
+    assert unit_cut({"baseline_issues": 0, "issues": 0, "cut": 0.0}) == "—"
+    assert unit_cut({"baseline_issues": 10, "issues": 8, "cut": 0.2}) == "20.0%"

@@ -9,9 +9,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from jianfu.adapters.files.read import read_register
+from jianfu.adapters.files.read import placed_in, read_register
 from jianfu.adapters.files.write import write_register
 from jianfu.adapters.storage import open_store
+from jianfu.engine.errors import InvalidInput
 from jianfu.adapters.storage.decision_log import default_actor
 
 from .common import StoreDbOption, VerboseOption, err_console, guard, setup_logging
@@ -45,7 +46,10 @@ def import_(
         def progress(stage: str, done: int, total: int) -> None:
             err_console.print(f"导入 {stage} {done}/{total}", highlight=False)
 
-        counts = store.import_register(data, source=f"import:{file.name}", actor=by or default_actor(), progress=progress)
+        try:
+            counts = store.import_register(data, source=f"import:{file.name}", actor=by or default_actor(), progress=progress)
+        except InvalidInput as exc:  # what the database already holds, named at its row of the file
+            raise InvalidInput(placed_in(file, exc.errors)) from None
     typer.echo(f"已导入 / imported: 单位 units {counts['units']}，记录 records {counts['records']}，计划 plans {counts['plans']}")
 
 

@@ -408,6 +408,18 @@ def _register_consistency(register: RegisterFile, located: Located | None) -> li
     return errors
 
 
+def placed_in(path: Path, errors: list[FieldError]) -> list[FieldError]:
+    """Errors found after a file was read (an id the database already holds) placed at their line in it, as the
+    reader's own errors are; a sheet's rows are named by their path. Read again only when there are errors."""
+    if path.suffix.lower() not in (".yaml", ".yml", ".json"):
+        return [e if e.file else e.at(file=str(path)) for e in errors]
+    try:
+        located = _structured(path)
+    except InvalidInput:
+        return [e.at(file=str(path)) for e in errors]
+    return [e if e.line is not None else located.place(e) for e in errors]
+
+
 def item_lines(path: Path) -> list[int | None]:
     """The line (or sheet row) where each request of a file starts, for reports that point back into the file."""
     suffix = path.suffix.lower()

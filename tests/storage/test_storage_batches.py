@@ -94,3 +94,11 @@ def test_the_api_s_writes_are_logged_and_a_change_is_not_replayed(store):
         assert log.verify_connection(connection)[1] == []
     assert [(r["action"], r["actor"], r["role"]) for r in rows] == [("cancel", "王五", "office"), ("plan_filing", "王五", "office")]
     assert replay(store, load_folder(ROOT / "rules"), rows[0]["seq"]).outcome == "not_a_decision"
+
+
+def test_register_import_names_the_row_the_database_already_holds(db_url):
+    _imported(db_url)
+    again = jianfu("register", "import", str(REGISTER), "--db", db_url)
+    assert again.returncode == 2
+    first_id = next(i for i, text in enumerate(REGISTER.read_text(encoding="utf-8").splitlines(), 1) if "JDZ-M-2019-001" in text)
+    assert f"register.yaml:{first_id}:" in again.stderr and "records[0].id" in again.stderr, again.stderr[:500]
