@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -120,7 +120,14 @@ def write_checked(source: Path, result: PlanCheck, out: Path, book_of_rules, lan
         id_column = next((i for i, h in enumerate(headers) if h in ("编号", "id")), None)
         if id_column is None:
             continue
-        first = len(headers) + 1
+        # A workbook checked before (fixed, then checked again) already has the result columns: they are replaced,
+        # never a second set beside stale decisions.
+        earlier = next((i for i, h in enumerate(headers) if h == RESULT_HEADERS[0]), None)
+        first = len(headers) + 1 if earlier is None else earlier + 1
+        if earlier is not None:
+            for row in ws.iter_rows(min_row=2, min_col=first, max_col=first + len(RESULT_HEADERS) - 1):
+                for cell in row:
+                    cell.value, cell.fill = None, PatternFill(fill_type=None)
         for offset, title in enumerate(RESULT_HEADERS):
             cell = xlsx.put(ws, 1, first + offset, title)
             cell.font = Font(bold=True)
@@ -168,6 +175,8 @@ def _annotate(ws, row: int, first: int, decision, book_of_rules, lang: str) -> N
     fill = xlsx.REJECT_FILL if not decision.approved else xlsx.APPROVE_FILL
     for cell in ws[row]:
         if decision.approved and cell.column < first:
+            if cell.fill.fgColor.rgb == xlsx.REJECT_FILL.fgColor.rgb:  # the red of an earlier check's rejection
+                cell.fill = PatternFill(fill_type=None)
             continue
         cell.fill = fill
 
