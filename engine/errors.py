@@ -148,6 +148,18 @@ def excerpt(value: Any, limit: int = EXCERPT) -> str:
     return shown if len(shown) <= limit else f"{shown[:limit]}…"
 
 
+def _chinese_choices(expected: str) -> str:
+    """pydantic's "'city_government' or 'department'" as the Chinese a clerk chose from: 市政府、部门."""
+    import re
+
+    try:
+        from .decide import VALUE_ZH  # the value tables (read lazily: decide imports this module)
+    except ImportError:  # pragma: no cover - the tables moved: the codes as they are
+        return expected
+    codes = re.findall(r"'([^']*)'", expected)
+    return "、".join(VALUE_ZH.get(code, code) for code in codes) if codes else expected
+
+
 def from_validation_error(exc: ValidationError, prefix: Path = ()) -> list[FieldError]:
     """Turn pydantic's errors into `FieldError`s with Chinese wording and the allowed values spelled out."""
     errors = []
@@ -167,7 +179,7 @@ def from_validation_error(exc: ValidationError, prefix: Path = ()) -> list[Field
             en = err["msg"]
             ctx = err.get("ctx") or {}
             if kind == "literal_error" and "expected" in ctx:
-                zh = f"{zh}，应为 {ctx['expected']}"
+                zh = f"{zh}，应为 {_chinese_choices(ctx['expected'])}"
             if kind in ("union_tag_invalid",) and "expected_tags" in ctx:
                 zh = f"{zh}，应为 {ctx['expected_tags']}"
             if kind not in ("missing",) and "input" in err and not isinstance(err["input"], (dict, list)):

@@ -112,3 +112,26 @@ def test_a_unit_with_no_baseline_bulletin_shows_no_cut_percentage():
     assert unit_cut({"baseline_issues": 0, "issues": 3, "cut": -1.0}) == NO_BASELINE
     assert unit_cut({"baseline_issues": 0, "issues": 0, "cut": 0.0}) == "—"
     assert unit_cut({"baseline_issues": 10, "issues": 8, "cut": 0.2}) == "20.0%"
+
+
+def test_the_template_offers_only_what_the_kind_accepts_and_errors_list_chinese_choices(tmp_path):
+    import openpyxl
+
+    from jianfu.adapters.files.plan_workbook import write_template
+
+    path = tmp_path / "t.xlsx"
+    write_template(path)
+    meetings = openpyxl.load_workbook(path)["会议"]
+    headers = [c.value for c in meetings[1]]
+    offered = {}
+    for validation in meetings.data_validations.dataValidation:
+        column = headers[openpyxl.utils.column_index_from_string(str(validation.sqref).split(":")[0].rstrip("0123456789")) - 1]
+        offered[column] = validation.formula1.strip('"').split(",")
+    assert "议事协调机构" not in offered["内容所需名义"] and set(offered["内容所需名义"]) == {"市政府", "部门"}
+    assert "全市" not in offered["范围"]
+    csv = tmp_path / "r.csv"
+    csv.write_text(HEADER + "M-1,meeting,景德镇市,市教育局,2019-05-10,全市教育工作会议,部门,议事协调机构,本系统全市性,否\n", encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        read_requests(csv)
+    [error] = caught.value.errors
+    assert "市政府" in error.zh and "部门" in error.zh and "city_government" not in error.zh

@@ -98,12 +98,34 @@ SCOPES = {"meeting": ("citywide_system", "other"), "inspection": ("citywide", "o
 
 
 def _choices(column, kind: str) -> list[str]:
+    """A drop-down offers only what this kind's model accepts (a meeting's 内容所需名义 is 市政府 or 部门, never
+    议事协调机构), in Chinese."""
     if column.type == "bool":
         return ["是", "否"]
     if column.type == "enum" and column.values:
-        values = SCOPES[kind] if column.path == "scope" else column.values
+        values = accepted(kind, column.path) or (SCOPES[kind] if column.path == "scope" else column.values)
         return [VALUE_ZH.get(v, v) for v in values]
     return []
+
+
+def accepted(kind: str, path: str) -> tuple[str, ...]:
+    """The values the request model of `kind` accepts at a dotted path, when it is a fixed list (a Literal)."""
+    from typing import Literal, Union, get_args, get_origin
+
+    from pydantic import BaseModel
+
+    from jianfu.engine.requests import Bulletin, Document, Inspection, Meeting
+
+    model: Any = {"document": Document, "meeting": Meeting, "inspection": Inspection, "bulletin": Bulletin}.get(kind)
+    annotation: Any = None
+    for part in path.split("."):
+        if model is None or part not in model.model_fields:
+            return ()
+        annotation = model.model_fields[part].annotation
+        model = next((a for a in (annotation, *get_args(annotation)) if isinstance(a, type) and issubclass(a, BaseModel)), None)
+    if get_origin(annotation) is Union:
+        annotation = next((a for a in get_args(annotation) if a is not type(None)), annotation)
+    return tuple(get_args(annotation)) if get_origin(annotation) is Literal else ()
 
 
 def write_checked(source: Path, result: PlanCheck, out: Path, book_of_rules, lang: str = "zh") -> None:
