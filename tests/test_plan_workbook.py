@@ -111,3 +111,9 @@ def test_a_checked_workbook_checked_again_has_its_result_columns_replaced(templa
     row = {h: c.value for h, c in zip(headers, meetings[2])}
     assert row["决定"] == "批准" and not row["条款"]
     assert not meetings["A2"].fill.fgColor.rgb.endswith("F8CBAD")
+
+
+def test_a_checked_workbook_names_the_severity_in_chinese():
+    from jianfu.adapters.files.plan_workbook import _severity
+
+    assert (_severity("advice", True), _severity("waived", True), _severity("advice", False)) == ("提醒", "已批准豁免", "advice")

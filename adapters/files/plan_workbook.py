@@ -184,12 +184,18 @@ def write_checked(source: Path, result: PlanCheck, out: Path, book_of_rules, lan
     book.save(out)
 
 
+def _severity(severity: str, zh: bool) -> str:
+    from jianfu.adapters.output import SEVERITY_ZH
+
+    return SEVERITY_ZH.get(severity, severity) if zh else severity
+
+
 def _annotate(ws, row: int, first: int, decision, book_of_rules, lang: str) -> None:
     zh = lang == "zh"
     verdict = {"approve": "批准", "reject": "驳回"}[decision.decision] if zh else decision.decision
     findings = decision.findings
     clauses = "、".join(dict.fromkeys(f"第{f.clause}条" if zh else f.clause for f in findings))
-    reasons = "\n".join((f.message if zh else f.message_en) + ("" if f.severity == "block" else f"（{f.severity}）") for f in findings)
+    reasons = "\n".join((f.message if zh else f.message_en) + ("" if f.severity == "block" else f"（{_severity(f.severity, zh)}）") for f in findings)
     remedies = "\n".join(dict.fromkeys(book_of_rules.remedy(f, lang) for f in findings if f.severity == "block"))
     for offset, value in enumerate((verdict, clauses, reasons, remedies)):
         cell = xlsx.put(ws, row, first + offset, value or None)
