@@ -227,6 +227,30 @@ def _split_bilingual(msg: str) -> tuple[str, str] | None:
     return None
 
 
+EXCERPT = 80
+
+
+def excerpt(value: Any, limit: int = EXCERPT) -> str:
+    """A value as an error echoes it: its repr, cut to a short excerpt with its full length said, so a 50 MB title
+    is named, never printed back whole."""
+    if isinstance(value, (str, bytes)) and len(value) > limit:
+        return f"{value[:limit]!r}…（共 {len(value)} 字符 / {len(value)} characters）"
+    shown = repr(value)
+    return shown if len(shown) <= limit else f"{shown[:limit]}…"
+
+
+def _chinese_choices(expected: str) -> str:
+    """pydantic's "'city_government' or 'department'" as the Chinese a clerk chose from: 市政府、部门."""
+    import re
+
+    try:
+        from .decide import VALUE_ZH  # the value tables (read lazily: decide imports this module)
+    except ImportError:  # pragma: no cover - the tables moved: the codes as they are
+        return expected
+    codes = re.findall(r"'([^']*)'", expected)
+    return "、".join(VALUE_ZH.get(code, code) for code in codes) if codes else expected
+
+
 def from_validation_error(exc: ValidationError, prefix: Path = ()) -> list[FieldError]:
     """Turn pydantic's errors into `FieldError`s with Chinese wording and the allowed values spelled out."""
     errors = []
@@ -238,16 +262,19 @@ def from_validation_error(exc: ValidationError, prefix: Path = ()) -> list[Field
         own = _split_bilingual(err["msg"]) if kind == "value_error" else None
         if own:
             zh, en = own
+            shown = err.get("input")
+            if isinstance(shown, str) and len(shown) > EXCERPT:  # our validators quote the value: the excerpt instead
+                zh, en = zh.replace(repr(shown), excerpt(shown)), en.replace(repr(shown), excerpt(shown))
         else:
             zh = _ZH.get(kind, "取值无效")
             en = err["msg"]
             ctx = err.get("ctx") or {}
             if kind == "literal_error" and "expected" in ctx:
-                zh = f"{zh}，应为 {ctx['expected']}"
+                zh = f"{zh}，应为 {_chinese_choices(ctx['expected'])}"
             if kind in ("union_tag_invalid",) and "expected_tags" in ctx:
                 zh = f"{zh}，应为 {ctx['expected_tags']}"
             if kind not in ("missing",) and "input" in err and not isinstance(err["input"], (dict, list)):
-                zh = f"{zh}（收到 {err['input']!r}）"
+                zh = f"{zh}（收到 {excerpt(err['input'])}）"
         raised = (err.get("ctx") or {}).get("error")
         code = raised.code if isinstance(raised, CodedValueError) else _CODE_OF_TYPE.get(kind, "invalid_value")
         errors.append(FieldError(path=path, zh=zh, en=en, code=code))

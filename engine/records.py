@@ -24,10 +24,10 @@ class Unit(Contract):
     type: Literal["government", "general_office", "department", "coordinating_body"]
     level: Literal["province", "city", "county", "township"]
     jurisdiction: Text | None = None
-    aliases: list[Text] = Field(default_factory=list, max_length=50)
-    """Other names the unit goes by (its full name 景德镇市教育局 beside 市教育局)."""
-    leads: list[Text] = Field(default_factory=list, max_length=500)
-    """The major tasks and key work (重大任务、重点工作) the unit leads: 004 art. 39 owes on-site office meetings per task."""
+    aliases: list[Text] = Field(default_factory=list, max_length=50,
+                                description="该单位的其他名称，如全称 景德镇市教育局 / other names it goes by, such as its full name")
+    leads: list[Text] = Field(default_factory=list, max_length=500,
+                              description="牵头的重大任务、重点工作（第三十九条） / the major tasks and key work it leads (art. 39)")
 
 
 class _Recorded(Contract):

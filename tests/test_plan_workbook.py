@@ -90,3 +90,30 @@ def test_check_record_on_sqlite_with_nothing_else_started(tmp_path):
     # the second time the same request is already in the register
     again = jianfu("check", str(requests), "--db", str(db), "--record")
     assert again.returncode == 2 and "already holds" in again.stderr
+
+
+def test_a_checked_workbook_checked_again_has_its_result_columns_replaced(template, tmp_path):
+    """Issue 14: fixed and checked again, a workbook keeps one set of 决定/条款/理由/怎么办, the stale 驳回 gone."""
+    first = tmp_path / "checked.xlsx"
+    jianfu("plan", str(template), "--register", str(REGISTER), "--out", str(first))
+    book = openpyxl.load_workbook(first)
+    meetings = book["会议"]
+    headers = [c.value for c in meetings[1]]
+    scope = headers.index("范围") + 1
+    meetings.cell(row=2, column=scope).value = "其他"  # the fix: no longer a city-wide system meeting
+    book.save(first)
+    again = tmp_path / "again.xlsx"
+    done = jianfu("plan", str(first), "--register", str(REGISTER), "--out", str(again))
+    assert done.returncode in (0, 1), done.stderr
+    meetings = openpyxl.load_workbook(again)["会议"]
+    headers = [c.value for c in meetings[1]]
+    assert [h for h in headers if h in ("决定", "条款", "理由", "怎么办")] == ["决定", "条款", "理由", "怎么办"]
+    row = {h: c.value for h, c in zip(headers, meetings[2])}
+    assert row["决定"] == "批准" and not row["条款"]
+    assert not meetings["A2"].fill.fgColor.rgb.endswith("F8CBAD")
+
+
+def test_a_checked_workbook_names_the_severity_in_chinese():
+    from jianfu.adapters.files.plan_workbook import _severity
+
+    assert (_severity("advice", True), _severity("waived", True), _severity("advice", False)) == ("提醒", "已批准豁免", "advice")

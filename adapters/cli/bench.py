@@ -24,6 +24,14 @@ def bench(
     if only not in (None, "audit"):
         raise typer.BadParameter(f"未知的部分 {only}，可选 audit / unknown part {only}: audit", param_hint="--only")
     if service:
+        from importlib import import_module
+
+        try:
+            import_module("httpx")  # the load generator's client comes with the test extra only
+        except ImportError:
+            typer.echo("jianfu bench --service 需要 httpx：pip install httpx（或 pip install 'jianfu[test]'） / "
+                       "jianfu bench --service needs httpx: pip install httpx (or the test extra)", err=True)
+            raise typer.Exit(2)
         from jianfu.bench.service import run as run_service
 
         result = run_service(seconds=seconds, workers=workers, clients=clients, db=db)

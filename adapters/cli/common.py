@@ -82,6 +82,17 @@ def guard(title: str = "无法作出决定 / nothing decided"):
                 fail(exc, "规则包无效 / invalid rule pack")
             if isinstance(exc, (EvaluationError, JianfuError)):
                 fail(exc, title)
+            if isinstance(exc, RecursionError):  # a reader that let a deep structure through: still invalid input
+                err_console.print("输入无效：嵌套过深，未作任何决定 / invalid input: nested too deep, nothing decided")
+                raise typer.Exit(EXIT_INVALID)
+            from jianfu.adapters.storage.connection import RegisterUnreachable, unreachable
+
+            if isinstance(exc, RegisterUnreachable):
+                err_console.print(str(exc), markup=False)
+                raise typer.Exit(EXIT_INVALID)
+            if unreachable(exc):  # the database went away after it was opened
+                err_console.print(str(RegisterUnreachable(getattr(exc, "url", "") or "database://", exc)), markup=False)
+                raise typer.Exit(EXIT_INVALID)
             return False
 
     return _Guard()

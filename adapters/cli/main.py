@@ -14,7 +14,8 @@ from rich.console import Console
 
 from jianfu.adapters.files.read import item_lines, read_plan, read_register, read_requests
 from jianfu.adapters.output import FORMATS, RuleBook, as_json, junit, markdown, sarif, table
-from jianfu.engine import Engine, MemoryRegister
+from jianfu.adapters.unit_names import UnitNames, plan_items_of_its_unit
+from jianfu.engine import Engine, InvalidInput, MemoryRegister
 from jianfu.engine.register import EMPTY_REGISTER
 
 from . import audit as audit_cli
@@ -70,6 +71,15 @@ def load_register(path: Optional[Path]):
     return MemoryRegister(data.units, data.records, data.plans)
 
 
+def _units_named(names: UnitNames, items: list, path: Path) -> list:
+    """The items with their units as the register names them; an unknown one an error at its item's line (the
+    lines are found only then: a clean file is read once)."""
+    try:
+        return names.resolve(items, str(path))
+    except InvalidInput:
+        return names.resolve(items, str(path), item_lines(path))
+
+
 def emit(decisions, fmt: str, lang: str, book: RuleBook, source: Path | None, lines=None) -> None:
     if fmt == "json":
         sys.stdout.write(as_json(decisions) + "\n")
@@ -89,7 +99,7 @@ def check(
     register: Optional[Path] = RegisterOption,
     db: Optional[str] = DbOption,
     record: bool = typer.Option(False, "--record", help="批准的申请记入台账（与审查同一事务） / record approved requests in the register, in the same transaction"),
-    by: Optional[str] = typer.Option(None, "--by", help="操作人 / who records"),
+    by: Optional[str] = typer.Option(None, "--as", "--by", help="操作人，记入决定日志；默认为操作系统用户 / who records (kept in the decision log; default: the OS user)"),
     as_of: Optional[str] = AsOfOption,
     fmt: str = FormatOption,
     lang: str = LangOption,
@@ -108,15 +118,28 @@ def check(
         items = read_requests(requests)
         engine = Engine(catalog)
         if register is not None:
-            view = load_register(register)
+            data = read_register(register)
+            items = _units_named(UnitNames(data.units), items, requests)
+            view = MemoryRegister(data.units, data.records, data.plans)
             decisions = [engine.decide(item, view, day) for item in items]
         else:
             from jianfu.adapters.storage import open_store
 
+            from jianfu.adapters.storage import decision_log as log
+
             store = open_store(db)
+            names = UnitNames(store.units())
+            if names or record:  # recording names a unit of the register, always: none is made on the fly
+                items = _units_named(names, items, requests)
             if record:
                 store.refuse_recorded(items, file=str(requests))
-                decisions = [store.decide_and_record(engine, item, day, actor=by) for item in items]
+                actor = by or log.default_actor()
+
+                def logged(connection, item, decision):
+                    log.append(connection, [log.decision_entry(actor, "cli", "recording", item, decision, day)])
+
+                # the whole file in one transaction: every approved item recorded and logged, or none at all
+                decisions = store.decide_and_record_all(engine, items, day, actor=actor, then=logged)
             else:
                 decisions = [store.decide(engine, item, day) for item in items]
         lines = item_lines(requests) if fmt == "sarif" else None
@@ -155,11 +178,21 @@ def plan(
         annual = read_plan(plan_file)
         engine = Engine(catalog)
         if register is not None or db is None:
-            result = engine.check_plan(annual, load_register(register), day)
+            data = read_register(register) if register is not None else None
+            if data is not None and data.units:
+                annual = UnitNames(data.units).resolve([annual], str(plan_file), single=True)[0]
+            plan_items_of_its_unit(annual, str(plan_file))
+            view = load_register(None) if data is None else MemoryRegister(data.units, data.records, data.plans)
+            result = engine.check_plan(annual, view, day)
         else:
             from jianfu.adapters.storage import SqlRegister, open_store
 
-            with open_store(db).reading() as connection:
+            store = open_store(db)
+            names = UnitNames(store.units())
+            if names:
+                annual = names.resolve([annual], str(plan_file), single=True)[0]
+            plan_items_of_its_unit(annual, str(plan_file))
+            with store.reading() as connection:
                 result = engine.check_plan(annual, SqlRegister(connection), day)
         if out is not None:
             from jianfu.adapters.files.plan_workbook import write_checked

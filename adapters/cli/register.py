@@ -9,14 +9,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from jianfu.adapters.files.read import read_register
+from jianfu.adapters.files.read import placed_in, read_register
 from jianfu.adapters.files.write import write_register
 from jianfu.adapters.storage import open_store
+from jianfu.engine.errors import InvalidInput
+from jianfu.adapters.storage.decision_log import default_actor
 
 from .common import StoreDbOption, VerboseOption, err_console, guard, setup_logging
 
-app = typer.Typer(help="台账：初始化、导入、导出、查看、取消 / the register: init, import, export, show, cancel", no_args_is_help=True, rich_markup_mode=None)
-ActorOption = typer.Option(None, "--by", help="操作人 / who does it (kept with the record)")
+app = typer.Typer(help="台账：初始化、导入、导出、查看、取消、备份、恢复 / the register: init, import, export, show, cancel, backup, restore", no_args_is_help=True, rich_markup_mode=None)
+ActorOption = typer.Option(None, "--as", "--by", help="操作人，记入决定日志；默认为操作系统用户 / who does it (kept with the record and in the decision log; default: the OS user)")
 
 
 @app.command()
@@ -44,7 +46,10 @@ def import_(
         def progress(stage: str, done: int, total: int) -> None:
             err_console.print(f"导入 {stage} {done}/{total}", highlight=False)
 
-        counts = store.import_register(data, source=f"import:{file.name}", actor=by, progress=progress)
+        try:
+            counts = store.import_register(data, source=f"import:{file.name}", actor=by or default_actor(), progress=progress)
+        except InvalidInput as exc:  # what the database already holds, named at its row of the file
+            raise InvalidInput(placed_in(file, exc.errors)) from None
     typer.echo(f"已导入 / imported: 单位 units {counts['units']}，记录 records {counts['records']}，计划 plans {counts['plans']}")
 
 
@@ -106,6 +111,36 @@ def cancel(
 ) -> None:
     """取消一条记录（保留，不再计数） / cancel a record: it stays, marked cancelled, and no longer counts."""
     with guard():
-        open_store(db).cancel(record_id, reason, by)
+        open_store(db).cancel(record_id, reason, by or default_actor())
     typer.echo(f"{record_id} 已取消 / cancelled")
 
+
+
+@app.command("backup")
+def backup_(
+    file: Path = typer.Argument(..., help="备份文件 / backup file"),
+    db: Optional[str] = StoreDbOption,
+) -> None:
+    """备份台账与决定日志（SQLite 在线备份；PostgreSQL 为可移植的导出） / back up the register and its decision log."""
+    from jianfu.adapters.storage.backup import backup
+
+    with guard("备份失败 / backup failed"):
+        store = open_store(db)
+        counts = backup(store, file)
+        store.close()
+    typer.echo(f"已备份 / backed up to {file}: " + "，".join(f"{name} {n}" for name, n in counts.items()))
+
+
+@app.command("restore")
+def restore_(
+    file: Path = typer.Argument(..., help="备份文件 / backup file"),
+    db: Optional[str] = StoreDbOption,
+) -> None:
+    """把备份恢复到空台账：一次事务，决定日志须核验通过 / restore a backup into an empty register, all or nothing."""
+    from jianfu.adapters.storage.backup import restore
+
+    with guard("恢复失败，台账未作任何改动 / restore failed: the register is unchanged"):
+        store = open_store(db)
+        counts = restore(store, file)
+        store.close()
+    typer.echo(f"已恢复 / restored from {file}: " + "，".join(f"{name} {n}" for name, n in counts.items()))

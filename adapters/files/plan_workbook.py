@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -99,12 +99,34 @@ SCOPES = {"meeting": ("citywide_system", "other"), "inspection": ("citywide", "o
 
 
 def _choices(column, kind: str) -> list[str]:
+    """A drop-down offers only what this kind's model accepts (a meeting's 内容所需名义 is 市政府 or 部门, never
+    议事协调机构), in Chinese."""
     if column.type == "bool":
         return ["是", "否"]
     if column.type == "enum" and column.values:
-        values = SCOPES[kind] if column.path == "scope" else column.values
+        values = accepted(kind, column.path) or (SCOPES[kind] if column.path == "scope" else column.values)
         return [VALUE_ZH.get(v, v) for v in values]
     return []
+
+
+def accepted(kind: str, path: str) -> tuple[str, ...]:
+    """The values the request model of `kind` accepts at a dotted path, when it is a fixed list (a Literal)."""
+    from typing import Literal, Union, get_args, get_origin
+
+    from pydantic import BaseModel
+
+    from jianfu.engine.requests import Bulletin, Document, Inspection, Meeting
+
+    model: Any = {"document": Document, "meeting": Meeting, "inspection": Inspection, "bulletin": Bulletin}.get(kind)
+    annotation: Any = None
+    for part in path.split("."):
+        if model is None or part not in model.model_fields:
+            return ()
+        annotation = model.model_fields[part].annotation
+        model = next((a for a in (annotation, *get_args(annotation)) if isinstance(a, type) and issubclass(a, BaseModel)), None)
+    if get_origin(annotation) is Union:
+        annotation = next((a for a in get_args(annotation) if a is not type(None)), annotation)
+    return tuple(get_args(annotation)) if get_origin(annotation) is Literal else ()
 
 
 def write_checked(source: Path, result: PlanCheck, out: Path, book_of_rules, lang: str = "zh") -> None:
@@ -121,7 +143,14 @@ def write_checked(source: Path, result: PlanCheck, out: Path, book_of_rules, lan
         id_column = next((i for i, h in enumerate(headers) if h in ("编号", "id")), None)
         if id_column is None:
             continue
-        first = len(headers) + 1
+        # A workbook checked before (fixed, then checked again) already has the result columns: they are replaced,
+        # never a second set beside stale decisions.
+        earlier = next((i for i, h in enumerate(headers) if h == RESULT_HEADERS[0]), None)
+        first = len(headers) + 1 if earlier is None else earlier + 1
+        if earlier is not None:
+            for row in ws.iter_rows(min_row=2, min_col=first, max_col=first + len(RESULT_HEADERS) - 1):
+                for cell in row:
+                    cell.value, cell.fill = None, PatternFill(fill_type=None)
         for offset, title in enumerate(RESULT_HEADERS):
             cell = xlsx.put(ws, 1, first + offset, title)
             cell.font = Font(bold=True)
@@ -156,12 +185,18 @@ def write_checked(source: Path, result: PlanCheck, out: Path, book_of_rules, lan
     book.save(out)
 
 
+def _severity(severity: str, zh: bool) -> str:
+    from jianfu.adapters.output import SEVERITY_ZH
+
+    return SEVERITY_ZH.get(severity, severity) if zh else severity
+
+
 def _annotate(ws, row: int, first: int, decision, book_of_rules, lang: str) -> None:
     zh = lang == "zh"
     verdict = {"approve": "批准", "reject": "驳回"}[decision.decision] if zh else decision.decision
     findings = decision.findings
     clauses = "、".join(dict.fromkeys(f"第{f.clause}条" if zh else f.clause for f in findings))
-    reasons = "\n".join((f.message if zh else f.message_en) + ("" if f.severity == "block" else f"（{f.severity}）") for f in findings)
+    reasons = "\n".join((f.message if zh else f.message_en) + ("" if f.severity == "block" else f"（{_severity(f.severity, zh)}）") for f in findings)
     remedies = "\n".join(dict.fromkeys(book_of_rules.remedy(f, lang) for f in findings if f.severity == "block"))
     for offset, value in enumerate((verdict, clauses, reasons, remedies)):
         cell = xlsx.put(ws, row, first + offset, value or None)
@@ -169,6 +204,8 @@ def _annotate(ws, row: int, first: int, decision, book_of_rules, lang: str) -> N
     fill = xlsx.REJECT_FILL if not decision.approved else xlsx.APPROVE_FILL
     for cell in ws[row]:
         if decision.approved and cell.column < first:
+            if cell.fill.fgColor.rgb == xlsx.REJECT_FILL.fgColor.rgb:  # the red of an earlier check's rejection
+                cell.fill = PatternFill(fill_type=None)
             continue
         cell.fill = fill
 

@@ -6,9 +6,12 @@ any, nothing is returned and nothing is decided.
 
 from __future__ import annotations
 
+import itertools
+import re
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
+from loguru import logger
 from pydantic import TypeAdapter, ValidationError
 
 from jianfu.engine.errors import FieldError, InvalidInput, from_validation_error
@@ -57,14 +60,48 @@ def _text(path: Path) -> str:
         raise InvalidInput([FieldError((), "无法识别文件编码（应为 UTF-8 或 GBK）", "unknown encoding: use UTF-8 or GBK", file=str(path))]) from None
 
 
+MAX_DEPTH = 32
+"""How deep a request, plan or register file may nest: the contracts need a handful of levels; anything deeper is
+refused before the models see it (and before a parser's recursion gives out)."""
+
+
+def _parsed(load: Callable[[str, str], Located], text: str, name: str) -> Located:
+    """`load` (YAML or JSON with positions) with every way it can fail as a FieldError naming the file."""
+    too_deep = FieldError((), f"嵌套过深（上限 {MAX_DEPTH} 层）", f"nested too deep ({MAX_DEPTH} levels at most)", file=name)
+    try:
+        located = load(text, name)
+    except SourceError as exc:
+        raise InvalidInput([exc.error]) from None
+    except RecursionError:
+        raise InvalidInput([too_deep]) from None
+    if _depth(located.data) > MAX_DEPTH:
+        raise InvalidInput([too_deep])
+    return located
+
+
+def _depth(data: Any) -> int:
+    """How deeply lists and mappings nest (walked with a stack of our own, never by recursion)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, dict):
+            children = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        deepest = max(deepest, level)
+        if deepest > MAX_DEPTH:
+            return deepest
+        stack.extend((child, level + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest
+
+
 def _structured(path: Path) -> Located:
     text = _text(path)
     if not text.strip():
         raise InvalidInput([FieldError((), "文件为空", "the file is empty", file=str(path))])
-    try:
-        return load_json(text, str(path)) if path.suffix.lower() == ".json" else load_yaml(text, str(path))
-    except SourceError as exc:
-        raise InvalidInput([exc.error]) from None
+    return _parsed(load_json if path.suffix.lower() == ".json" else load_yaml, text, str(path))
 
 
 def _validate(located: Located, data: Any, prefix: tuple, validate: Callable[[Any], Any]) -> tuple[Any, list[FieldError]]:
@@ -74,21 +111,41 @@ def _validate(located: Located, data: Any, prefix: tuple, validate: Callable[[An
         return None, [located.place(e) for e in from_validation_error(exc, prefix)]
 
 
+_KIND_KEY = re.compile(rb'(?:^|[\s{,\[-])["\']?kind["\']?\s*:', re.MULTILINE)
+
+
+def _refuse_too_many(path: Path) -> None:
+    """Refuse a YAML/JSON file of more than MAX_REQUESTS requests before parsing it: every request (and plan item)
+    has a `kind`, so counting the `kind:` keys in 1 MB pieces bounds the number of requests in a second or two, with
+    a megabyte of memory; parsing it first took minutes and gigabytes (the parser keeps every value's position)."""
+    count, tail = 0, b""
+    with path.open("rb") as stream:
+        while piece := stream.read(1 << 20):
+            text = tail + piece
+            cut = max(text.rfind(b"\n"), len(text) - 16)  # a key split across pieces is counted in the next one
+            count += len(_KIND_KEY.findall(text, 0, cut))
+            tail = text[cut:]
+            if count > MAX_REQUESTS:
+                raise InvalidInput([FieldError((), f"申请过多（上限 {MAX_REQUESTS}），未读取", f"too many requests ({MAX_REQUESTS} at most): not read", file=str(path))])
+    count += len(_KIND_KEY.findall(tail))
+    if count > MAX_REQUESTS:
+        raise InvalidInput([FieldError((), f"申请过多（上限 {MAX_REQUESTS}），未读取", f"too many requests ({MAX_REQUESTS} at most): not read", file=str(path))])
+
+
 def read_submissions(path: Path) -> list[Any]:
     """Requests (any kind) or plans, in file order. One object, or a list of them."""
     suffix = path.suffix.lower()
     if suffix in (".csv", ".xlsx", ".xlsm"):
         return _sheet_submissions(path)
+    if path.is_file():
+        _refuse_too_many(path)
     return located_submissions(_structured(path))
 
 
 def _body_json(text: str, name: str) -> Located:
     if not text.strip():
         raise InvalidInput([FieldError((), "请求体为空", "the body is empty", file=name)])
-    try:
-        return load_json(text, name)
-    except SourceError as exc:
-        raise InvalidInput([exc.error]) from None
+    return _parsed(load_json, text, name)
 
 
 def submissions_from_json(text: str, name: str = "request") -> list[Any]:
@@ -153,6 +210,7 @@ def _workbook_sheets(path: Path) -> list[tabular.Sheet]:
 
     if not path.is_file():
         raise InvalidInput([FieldError((), "文件不存在", "no such file", file=str(path))])
+    _refuse_zip_bomb(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken workbook
@@ -160,13 +218,19 @@ def _workbook_sheets(path: Path) -> list[tabular.Sheet]:
     sheets = []
     try:
         for ws in book.worksheets:
+            if getattr(ws, "sheet_state", "visible") != "visible":  # a lookup sheet the workbook's author hid
+                logger.warning("已跳过隐藏的工作表 {} / skipped the hidden sheet {}: {}", ws.title, ws.title, path)
+                continue
             rows = ws.iter_rows(values_only=True)
-            header = next(rows, None)
+            if ws.title.strip().lower() in SKIPPED_SHEETS:  # the plan's own fields (计划) are key and value, no headers
+                header, at = next(rows, None), 1
+            else:
+                header, at, rows = _header_row(rows)
             if header is None:
                 continue
             headers = [("" if h is None else str(h).strip(), tabular.column_letter(i)) for i, h in enumerate(header)]
-            sheet = tabular.Sheet(ws.title, str(path), headers)
-            for r, values in enumerate(rows, start=2):
+            sheet = tabular.Sheet(ws.title, str(path), headers, header_row=at)
+            for r, values in enumerate(rows, start=at + 1):
                 if values is None or all(tabular._blank(v) for v in values):
                     continue
                 sheet.rows.append([tabular.Cell(r, tabular.column_letter(i), v) for i, v in enumerate(values)])
@@ -174,6 +238,41 @@ def _workbook_sheets(path: Path) -> list[tabular.Sheet]:
     finally:
         book.close()
     return sheets
+
+
+MAX_UNZIPPED = 256 * 1024 * 1024
+TITLE_ROWS = 10
+
+
+def _refuse_zip_bomb(path: Path) -> None:
+    """A workbook is a zip: one that would unpack to more than MAX_UNZIPPED (a zip bomb) is refused unopened."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return  # not a zip at all: openpyxl says why below
+    if unpacked > MAX_UNZIPPED:
+        raise InvalidInput([FieldError((), f"工作簿解压后过大（{unpacked // 1024 // 1024} MB，上限 {MAX_UNZIPPED // 1024 // 1024} MB）",
+                                       f"the workbook unpacks too large ({unpacked // 1024 // 1024} MB, {MAX_UNZIPPED // 1024 // 1024} MB at most)", file=str(path))])
+
+
+def _header_row(rows) -> tuple[tuple | None, int, Iterator]:
+    """The header row, its number and the rows after it: the first row with two known column headers within the
+    first TITLE_ROWS (a title such as 2019年5月会议申请汇总表 above the headers is skipped); else the first row."""
+    from .columns import BY_HEADER
+
+    seen = []
+    for values in rows:
+        seen.append(values)
+        if values and sum(1 for v in values if v is not None and str(v).strip() in BY_HEADER) >= 2:
+            return values, len(seen), rows
+        if len(seen) >= TITLE_ROWS:
+            break
+    if not seen:
+        return None, 1, iter(())
+    return seen[0], 1, itertools.chain(seen[1:], rows)
 
 
 def _sheet_submissions(path: Path, inherited: dict[str, Any] | None = None) -> list[Any]:
@@ -285,6 +384,14 @@ def _register_consistency(register: RegisterFile, located: Located | None) -> li
 
     errors, seen = [], {}
     names = {u.name for u in register.units}
+    known: dict[str, int] = {}  # every name and alias of a unit: a name is one unit's only
+    for i, unit in enumerate(register.units):
+        for j, name in enumerate([unit.name, *unit.aliases]):
+            if name in known and known[name] != i:
+                path = ("units", i, "name") if j == 0 else ("units", i, "aliases", j - 1)
+                other = register.units[known[name]].name
+                errors.append(place(path, f"单位名称 {name!r} 重复（已是 {other} 的名称）", f"unit name {name!r} is used twice (already a name of {other})"))
+            known.setdefault(name, i)
     for i, record in enumerate(register.records):
         if record.id in seen:
             errors.append(place(("records", i, "id"), f"编号 {record.id!r} 重复", f"id {record.id!r} is used twice"))
@@ -299,6 +406,18 @@ def _register_consistency(register: RegisterFile, located: Located | None) -> li
         if names and plan.unit not in names:
             errors.append(place(("plans", i, "unit"), f"未知单位 {plan.unit!r}（不在 units 中）", f"unknown unit {plan.unit!r}: not among the units"))
     return errors
+
+
+def placed_in(path: Path, errors: list[FieldError]) -> list[FieldError]:
+    """Errors found after a file was read (an id the database already holds) placed at their line in it, as the
+    reader's own errors are; a sheet's rows are named by their path. Read again only when there are errors."""
+    if path.suffix.lower() not in (".yaml", ".yml", ".json"):
+        return [e if e.file else e.at(file=str(path)) for e in errors]
+    try:
+        located = _structured(path)
+    except InvalidInput:
+        return [e.at(file=str(path)) for e in errors]
+    return [e if e.line is not None else located.place(e) for e in errors]
 
 
 def item_lines(path: Path) -> list[int | None]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from jianfu.engine.errors import FieldError, Path
+from jianfu.engine.errors import EXCERPT, FieldError, Path, excerpt
 
 from .columns import BY_HEADER, CODE_OF_ZH, RESULT_HEADERS, Column
 
@@ -100,8 +100,10 @@ def records(sheet: Sheet, defaults: dict[str, Any] | None = None) -> tuple[list[
             continue
         column = BY_HEADER.get(header)
         if column is None:
+            shown = excerpt(header)  # a header is whatever the first row held: echoed short
             errors.append(
-                FieldError((header,), f"未知的列 {header!r}", f"unknown column {header!r}", sheet.file, sheet.header_row, letter, sheet.name)
+                FieldError((header if len(header) <= EXCERPT else header[:EXCERPT] + "…",), f"未知的列 {shown}", f"unknown column {shown}",
+                           sheet.file, sheet.header_row, letter, sheet.name)
             )
         elif column.path in seen:
             errors.append(FieldError((header,), f"列 {header!r} 重复", f"column {header!r} appears twice", sheet.file, sheet.header_row, letter, sheet.name))
@@ -209,7 +211,30 @@ def _date(value: Any) -> Any:
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    return _text(value)  # the model checks the calendar
+    return chinese_date(_text(value))  # the model checks the calendar
+
+
+# The forms Excel and WPS on a Chinese desktop write a date as in a CSV or a text cell: 2019/5/10, 2019年5月10日,
+# 2019.05.10, in full-width digits too. Year first, they can be read one way only; day or month first (5/10/2019)
+# or a two-digit year could be either, so those are refused rather than guessed.
+_YEAR_FIRST = re.compile(r"(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?")
+_AMBIGUOUS = re.compile(r"\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{2,4}|\d{2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}")
+
+
+def chinese_date(text: str) -> str:
+    """An unambiguous date written the Chinese desktop's way, as ISO YYYY-MM-DD; other text as it is (the model
+    says what is wrong with it); an ambiguous form refused, naming what to write."""
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKC", text).strip()  # full-width digits and ／．－ to ASCII
+    found = _YEAR_FIRST.fullmatch(plain)
+    if found:
+        year, month, day = (int(g) for g in found.groups())
+        return f"{year:04d}-{month:02d}-{day:02d}"
+    if _AMBIGUOUS.fullmatch(plain):
+        raise ValueError(f"日期 {text!r} 有歧义（年份应在前），请写成 YYYY-MM-DD，如 2019-05-10 / "
+                         f"the date {text!r} is ambiguous (put the year first): write YYYY-MM-DD, such as 2019-05-10")
+    return text
 
 
 def _list(value: Any) -> list[str]:
@@ -253,7 +278,7 @@ def _approvals(part: str) -> dict[str, Any]:
     out: dict[str, Any] = {"by": CODE_OF_ZH.get(fields[0], fields[0])}
     for key, text in zip(("ref", "date", "covers"), fields[1:]):
         if text:
-            out[key] = text
+            out[key] = chinese_date(text) if key == "date" else text
     return out
 
 

@@ -51,9 +51,16 @@ def percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
+NO_BASELINE = "无基数（基准年 0 期）"
+
+
 def unit_cut(bulletins: dict) -> str:
-    """A unit's cut, or a dash for a unit that published no bulletin in either year (nothing to cut)."""
-    return percent(bulletins["cut"]) if bulletins["baseline_issues"] or bulletins["issues"] else "—"
+    """A unit's cut; a dash for a unit that published no bulletin in either year (nothing to cut); for one that
+    published none in the baseline year, no percentage at all (the engine counts it an increase, -1.0, but
+    "−100%" of nothing reads as a number it is not)."""
+    if not bulletins["baseline_issues"]:
+        return NO_BASELINE if bulletins["issues"] else "—"
+    return percent(bulletins["cut"])
 
 
 def met_zh(value: bool | None) -> str:
@@ -84,7 +91,7 @@ def _summary_rows(data: dict) -> list[tuple[str, Any]]:
         ("未能复核记录（无生效规则包）", data["records_not_checked"]),
         ("简报期数（基准年度）", b["baseline_issues"]),
         ("简报期数（审计年度）", b["issues"]),
-        ("简报压减比例", percent(b["cut"])),
+        ("简报压减比例", unit_cut(b)),
         ("压减目标", percent(b["target"])),
         ("是否达标", met_zh(b["met"])),
         ("印发文件", data["documents"]),
@@ -174,7 +181,7 @@ def to_markdown(audit: Audit, flips: list[Flip] | None = None) -> bytes:
     data = report_data(audit, flips)
     b = data["bulletins"]
     lines = [f"# {data['year']}年度精文简会与督查检查考核合规审计", ""]
-    lines.append(f"简报数量：{data['baseline_year']}年 {b['baseline_issues']} 期，{data['year']}年 {b['issues']} 期，压减 {percent(b['cut'])}"
+    lines.append(f"简报数量：{data['baseline_year']}年 {b['baseline_issues']} 期，{data['year']}年 {b['issues']} 期，压减 {unit_cut(b)}"
                  f"（目标 {percent(b['target'])}，{met_zh(b['met'])}）。")
     lines.append("")
     lines += ["## 汇总", "", "| 项目 | 数值 |", "| --- | --- |"]

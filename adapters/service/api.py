@@ -18,13 +18,14 @@ Register entries are appended and cancelled, never deleted: there is no DELETE r
 
 from __future__ import annotations
 
+import json
 import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from pydantic import Field, TypeAdapter
 from starlette.concurrency import run_in_threadpool
 
@@ -35,6 +36,7 @@ from jianfu.engine.types import Contract
 
 from jianfu.adapters.catalogue import find_rule
 from jianfu.adapters.files.read import model_from_json
+from jianfu.adapters.storage import RegisterUnreachable, unreachable
 from jianfu.adapters.storage import decision_log as log
 
 from .auth import User, api_user, check_unit, require
@@ -60,9 +62,18 @@ def _body_of(contract: str) -> dict:
 @health.get("/healthz", tags=["health"])
 def healthz(request: Request) -> dict[str, Any]:
     """服务是否可用（无需令牌） / is the service up (no token needed)."""
-    with request.app.state.store.reading() as connection:
-        last, _ = log.head(connection)
-    return {"status": "ok", "packs": sorted(request.app.state.catalog.packs), "decision_log_entries": last}
+    store = request.app.state.store
+    try:
+        with store.reading() as connection:
+            last, _ = log.head(connection)
+    except Exception as exc:
+        if not unreachable(exc):
+            raise
+        gone = RegisterUnreachable(store.url, exc)
+        body = {"status": "unreachable", "register": "unreachable", "message": gone.zh, "message_en": gone.en,
+                "packs": sorted(request.app.state.catalog.packs)}
+        return JSONResponse(body, status_code=503)
+    return {"status": "ok", "register": "ok", "packs": sorted(request.app.state.catalog.packs), "decision_log_entries": last}
 
 
 @router.get("/me", tags=["users"])
@@ -198,10 +209,10 @@ def _unit_filter(user: User, unit: str | None) -> str | None:
 
 
 def _visible(user: User, found: dict | None, what: str, missing: tuple[str, str]) -> dict:
-    """An entry of the register, if there is one (404) and the user may see its unit (403)."""
-    if found is None:
+    """An entry of the register, if there is one and the user may see its unit: another unit's entry answers as a
+    missing one does (404), so a department cannot probe which ids exist."""
+    if found is None or not user.may_see_unit(found["unit"]):
         raise not_found(*missing)
-    check_unit(user, found["unit"], what)
     return found
 
 
@@ -234,7 +245,7 @@ def record(record_id: str, request: Request, user: User = Depends(require(*READE
 async def add_record(request: Request, user: User = Depends(require(*WRITERS))) -> dict[str, Any]:
     """记入一条台账记录（如已召开、已印发），不经审查 / append a record as it is (held, issued, …)."""
     item = await _body(request, RECORD.validate_python, "record")
-    await run_in_threadpool(request.app.state.store.add_record, item, user.name, "api")
+    await run_in_threadpool(request.app.state.store.add_record, item, user.name, "api", user.role)
     return {"id": item.id, "status": item.status}
 
 
@@ -245,7 +256,7 @@ class Cancel(Contract):
 @router.post("/records/{record_id}/cancel", tags=["register"])
 def cancel_record(record_id: str, body: Cancel, request: Request, user: User = Depends(require(*WRITERS))) -> dict[str, Any]:
     """取消一条记录（保留在台账中，不再计数） / cancel a record: it stays, marked cancelled, and no longer counts."""
-    request.app.state.store.cancel(record_id, body.reason, actor=user.name)
+    request.app.state.store.cancel(record_id, body.reason, actor=user.name, role=user.role)
     return {"id": record_id, "status": "cancelled"}
 
 
@@ -266,13 +277,13 @@ def approvals(request: Request, request_id: str | None = None, limit: int = Quer
 def add_approval(body: ApprovalFiling, request: Request, user: User = Depends(require(*WRITERS))) -> dict[str, Any]:
     """记录一项批准（只有市政府办公室） / record an approval (the general office only)."""
     approval = Approval(by=body.by, ref=body.ref, date=body.date, covers=body.covers)
-    request.app.state.store.add_approval(body.request_id, approval, actor=user.name)
+    request.app.state.store.add_approval(body.request_id, approval, actor=user.name, role=user.role)
     return {"request_id": body.request_id, **approval.model_dump(mode="json")}
 
 
 @router.post("/approvals/{seq}/cancel", tags=["register"])
 def cancel_approval(seq: int, request: Request, user: User = Depends(require(*WRITERS))) -> dict[str, Any]:
-    request.app.state.store.cancel_approval(seq, actor=user.name)
+    request.app.state.store.cancel_approval(seq, actor=user.name, role=user.role)
     return {"seq": seq, "status": "cancelled"}
 
 
@@ -294,13 +305,13 @@ def plan(plan_id: str, request: Request, user: User = Depends(require(*READERS))
 async def file_plan(request: Request, user: User = Depends(require(*WRITERS))) -> dict[str, Any]:
     """登记一份已报督查室备案的年度计划 / file a plan (filed_with and filed_on set)."""
     item = await _body(request, FiledPlan.model_validate, "plan")
-    await run_in_threadpool(request.app.state.store.file_plan, item, user.name)
+    await run_in_threadpool(request.app.state.store.file_plan, item, user.name, user.role)
     return {"id": item.id, "status": "filed"}
 
 
 @router.post("/plans/{plan_id}/cancel", tags=["register"])
 def cancel_plan(plan_id: str, body: Cancel, request: Request, user: User = Depends(require(*WRITERS))) -> dict[str, Any]:
-    request.app.state.store.cancel_plan(plan_id, body.reason, actor=user.name)
+    request.app.state.store.cancel_plan(plan_id, body.reason, actor=user.name, role=user.role)
     return {"id": plan_id, "status": "cancelled"}
 
 
@@ -327,7 +338,13 @@ def log_entries(request: Request, actor: str | None = None, request_id: str | No
                 offset: int = Query(0, ge=0), user: User = Depends(require("auditor"))) -> list[dict[str, Any]]:
     """决定日志，最新的在前 / the decision log, newest first."""
     with request.app.state.store.reading() as connection:
-        return log.entries(connection, limit=limit, offset=offset, actor=actor, request_id=request_id)
+        return [_as_json(e) for e in log.entries(connection, limit=limit, offset=offset, actor=actor, request_id=request_id)]
+
+
+def _as_json(entry: dict[str, Any]) -> dict[str, Any]:
+    """A log entry with its request, decision and packs as JSON values, not JSON inside strings (the hash is over
+    the stored text: `jianfu log verify` and /log/verify check it)."""
+    return {**entry, **{key: json.loads(entry[key]) for key in ("request", "decision", "packs") if isinstance(entry.get(key), str)}}
 
 
 @router.get("/log/verify", tags=["decision log"])
@@ -345,4 +362,4 @@ def log_entry(seq: int, request: Request, user: User = Depends(require("auditor"
         found = log.entry(connection, seq)
     if found is None:
         raise not_found(f"决定日志中没有条目 #{seq}", f"no decision log entry #{seq}")
-    return found
+    return _as_json(found)

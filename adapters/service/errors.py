@@ -76,6 +76,11 @@ def install(app: FastAPI) -> None:
         error = as_service_error(exc)
         return JSONResponse(error.body(), status_code=error.status)
 
+    @app.exception_handler(RecursionError)
+    async def _deep(_request: Request, _exc: RecursionError):
+        error = FieldError((), "嵌套过深", "nested too deep")
+        return JSONResponse(invalid([error]).body(), status_code=422)
+
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError):
         errors = []
@@ -87,5 +92,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 400 and "parsing the body" in str(exc.detail):
+            # FastAPI could not read a body model's JSON (malformed, or nested past what its parser takes): the same
+            # invalid input, 422, as a body the routes read themselves
+            error = FieldError((), "请求体应为有效的 JSON（格式错误或嵌套过深）", "the body must be valid JSON (malformed or nested too deep)")
+            return JSONResponse(invalid([error]).body(), status_code=422)
         zh, en = HTTP_WORDS.get(exc.status_code, (str(exc.detail), str(exc.detail)))
         return JSONResponse({"error": "http_" + str(exc.status_code), "message": zh, "message_en": en}, status_code=exc.status_code, headers=getattr(exc, "headers", None))

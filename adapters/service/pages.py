@@ -283,9 +283,8 @@ def register_page(request: Request, unit: str = "", kind: str = "", year: str = 
 def record_page(request: Request, record_id: str):
     user = _user(request)
     row = request.app.state.store.record(record_id)
-    if row is None:
+    if row is None or not user.may_see_unit(row["unit"]):  # another unit's record answers as a missing one
         return _render(request, user, "not_found.html", {"what": f"台账中没有编号 {record_id} / no record {record_id}"}, status=404)
-    _unit_gate(request, user, row["unit"])
     decision = Decision.model_validate_json(row["decision"]) if row.get("decision") else None
     body = json.dumps(json.loads(row["body"]), ensure_ascii=False, indent=2) if row.get("body") else ""
     context = {"r": row, "decision": decision, "body": body, "title": row.get("title"), "section": "register"}

@@ -35,7 +35,7 @@ RECORD = TypeAdapter(Record)
 @dataclass
 class Replay:
     seq: int
-    outcome: str  # same | different | packs_changed
+    outcome: str  # same | different | packs_changed | not_a_decision
     zh: str
     en: str
     differences: list[str] = field(default_factory=list)
@@ -84,6 +84,9 @@ def replay(store: Store, catalog: Catalog, seq: int) -> Replay:
         entry = log.entry(connection, seq)
     if entry is None:
         raise LookupError(f"决定日志中没有条目 #{seq} / no decision log entry #{seq}")
+    if entry["action"] not in log.DECISIONS:  # a change to the register (an import, a cancellation): nothing was decided
+        return Replay(seq, "not_a_decision", f"条目 #{seq}（{entry['action']}）记录的是台账的变更，不是决定，无可重放",
+                      f"entry #{seq} ({entry['action']}) records a change to the register, not a decision: nothing to replay")
     current = {p.id: p for p in catalog.packs.values()}
     for named in json.loads(entry["packs"]):
         have = current.get(named["id"])

@@ -22,6 +22,8 @@ from jianfu.adapters.output import RuleBook
 from jianfu.adapters.storage import SqlRegister
 from jianfu.adapters.storage import decision_log as log
 
+from jianfu.adapters.unit_names import UnitNames, plan_items_of_its_unit
+
 from .auth import User, check_unit, forbidden
 
 RECORDERS = ("office", "admin")
@@ -58,11 +60,7 @@ def _packs(decision: Decision) -> list[dict[str, Any]]:
 
 
 def _entry(user: User, action: str, request: Any, decision: Decision, as_of: date | None, at: str | None = None) -> log.Entry:
-    return log.Entry(
-        actor=user.name, role=user.role, action=action, request_id=request.id,
-        request=request.model_dump_json(), decision=decision.model_dump_json(), packs=_packs(decision),
-        as_of=as_of.isoformat() if as_of else None, at=at,
-    )
+    return log.decision_entry(user.name, user.role, action, request, decision, as_of, at)
 
 
 def screen(app_state: Any, user: User, requests: list, record: bool = False, as_of: date | None = None) -> list[Decision]:
@@ -75,24 +73,39 @@ def screen(app_state: Any, user: User, requests: list, record: bool = False, as_
     if not record:
         # the time the register was read, not the time the log was written: a replay reads the register as of then
         at = log.now()
-        decisions = [store.decide(engine, item, as_of) for item in requests]
+        decisions = [_named(i, len(requests), store.decide, engine, item, as_of) for i, item in enumerate(requests)]
         with store.writing() as connection:
             log.append(connection, [_entry(user, "screening", item, d, as_of, at) for item, d in zip(requests, decisions)])
         return decisions
     store.refuse_recorded(requests)
-    decisions = []
-    for item in requests:
-        def write_log(connection, decision, item=item):
-            log.append(connection, [_entry(user, "recording", item, decision, as_of)])
 
-        decisions.append(store.decide_and_record(engine, item, as_of, actor=user.name, then=write_log))
-    return decisions
+    def write_log(connection, item, decision):
+        log.append(connection, [_entry(user, "recording", item, decision, as_of)])
+
+    # one transaction for the whole batch: all recorded (and logged) or none
+    return store.decide_and_record_all(engine, requests, as_of, actor=user.name, then=write_log)
+
+
+def _named(i: int, count: int, decide, *args):
+    """One item's decision; its errors name the item when it is one of several."""
+    try:
+        return decide(*args)
+    except InvalidInput as exc:
+        raise (InvalidInput([e.prefixed((i,)) for e in exc.errors]) if count > 1 else exc) from None
 
 
 def check_plan(app_state: Any, user: User, plan: Plan, as_of: date | None = None) -> PlanCheck:
-    """Pre-check an annual plan against the register; one log entry holds every item's decision."""
+    """Pre-check an annual plan against the register; one log entry holds every item's decision. Its items are its
+    own unit's: a department's plan with another unit's item is refused as that unit's business (403), anyone
+    else's names the item (422); units are the register's, under any of their names."""
     check_unit(user, plan.unit, plan.id)
+    for item in plan.items:
+        check_unit(user, item.unit, item.id)
     store, engine = app_state.store, app_state.engine
+    names = UnitNames(store.units())
+    if names:
+        plan = names.resolve([plan], single=True)[0]
+    plan_items_of_its_unit(plan)
     at = log.now()
     with store.reading() as connection:
         result = engine.check_plan(plan, SqlRegister(connection), as_of)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .sql_register import SqlRegister
+from .connection import RegisterUnreachable, unreachable
 from .store import Store, default_url, normalise_url
 
 
@@ -12,4 +13,4 @@ def open_store(url: str | None = None, migrate: bool = True) -> Store:
     return Store(normalise_url(url), migrate=migrate)
 
 
-__all__ = ["SqlRegister", "Store", "default_url", "normalise_url", "open_store"]
+__all__ = ["RegisterUnreachable", "SqlRegister", "Store", "default_url", "normalise_url", "open_store", "unreachable"]

@@ -13,12 +13,13 @@ import threading
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from jianfu.engine import Decision
+from jianfu.engine.errors import InvalidInput
 from jianfu.engine.requests import Approval
 
 from .sql_register import SqlRegister
@@ -56,6 +57,34 @@ def sqlite_file(url_or_path: str) -> str | None:
     return url.database
 
 
+class RegisterUnreachable(Exception):
+    """The register's database cannot be reached (no server there, wrong password, a file that cannot be opened):
+    one line for people, naming the database (its password left out) and the cause."""
+
+    def __init__(self, url: str, cause: BaseException):
+        self.url = shown_url(url)
+        reason = str(getattr(cause, "orig", None) or cause).strip().splitlines()
+        self.cause = reason[0] if reason else type(cause).__name__
+        self.zh = f"无法连接台账数据库 {self.url}：{self.cause}"
+        self.en = f"cannot reach the register's database {self.url}: {self.cause}"
+        super().__init__(f"{self.zh} / {self.en}")
+
+
+def shown_url(url: str) -> str:
+    """A database URL as it may be shown: without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - not a URL we can parse: show nothing of it but its scheme
+        return url.split("://", 1)[0] + "://…"
+
+
+def unreachable(exc: BaseException) -> bool:
+    """Whether a database error means the database cannot be reached (not a query of ours at fault)."""
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    return isinstance(exc, (OperationalError, InterfaceError))
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -73,7 +102,13 @@ class Database:
         self._writer_mutex = threading.Lock()
         self._writer_fd: int | None = None
         if migrate:
-            self.migrate()
+            try:
+                self.migrate()
+            except Exception as exc:
+                if unreachable(exc):
+                    self.engine.dispose()
+                    raise RegisterUnreachable(url, exc) from None
+                raise
 
     def _create_engine(self, url: str) -> Engine:
         if self.dialect == "sqlite":
@@ -138,14 +173,16 @@ class Database:
                 yield connection
 
     @contextmanager
-    def writing(self, lock: str | None = None) -> Iterator[Connection]:
-        """A write transaction; `lock` serialises writers of one jurisdiction (the whole file for SQLite)."""
+    def writing(self, lock: str | Sequence[str] | None = None) -> Iterator[Connection]:
+        """A write transaction; `lock` serialises writers of one jurisdiction, or of several (a batch), taken in
+        sorted order so two batches never wait on each other (SQLite: the whole file)."""
         with self._writer_turn(), self.engine.connect() as connection:
             if self.dialect == "sqlite":
                 connection = connection.execution_options(sqlite_begin="IMMEDIATE")
             with connection.begin():
                 if self.dialect == "postgresql" and lock is not None:
-                    connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"jianfu:{lock}"})
+                    for key in sorted({lock} if isinstance(lock, str) else set(lock)):
+                        connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"jianfu:{key}"})
                 yield connection
 
     @contextmanager
@@ -184,6 +221,7 @@ class Database:
             raw.execute("BEGIN")
         try:
             view = SqlRegister(raw, sqlite=sqlite)
+            request = self._known_unit(view, request)
             request = self._merge_approvals(request, view.approvals(request.id))
             return engine.decide(request, view, as_of)
         finally:
@@ -202,6 +240,28 @@ class Database:
             self._local.raw = raw
             self._readers.append(raw)
         return raw
+
+    def _known_unit(self, view: SqlRegister, request: Any, recording: bool = False) -> Any:
+        """The request with its unit as the register names it; a name that is no unit of the register is an error
+        (when recording always: no unit is ever made on the fly; when only screening, once the register has units).
+        The usual case is one lookup by name; the units are listed only when it misses."""
+        if view.unit(request.unit) is not None:
+            return request
+        from jianfu.adapters.unit_names import UnitNames
+
+        names = UnitNames(self.units_in(view))
+        canonical = names.canonical.get(request.unit)
+        if canonical is not None:
+            return request.model_copy(update={"unit": canonical})
+        if names or recording:
+            raise InvalidInput([names.unknown(request.unit, ("unit",))])
+        return request
+
+    def units_in(self, view: SqlRegister) -> list[Any]:
+        """The register's units read on the screening's own connection (a part of `Store` lists them)."""
+        from jianfu.engine.records import Unit
+
+        return [Unit(name=r[0], type=r[1], level=r[2], jurisdiction=r[3]) for r in view.rows("SELECT name, type, level, jurisdiction FROM units")]
 
     def view(self, connection: Connection) -> SqlRegister:
         return SqlRegister(connection)

@@ -43,13 +43,43 @@ class Entry:
 
     actor: str
     role: str
-    action: str  # screening | recording | plan_check
+    action: str  # DECISIONS, or a change: import | record | plan_filing | cancel | cancel_plan | approval | cancel_approval
     request_id: str
     request: Any  # JSON-able, or its JSON text as it is to be kept
     decision: Any  # JSON-able, or its JSON text as it is to be kept
     packs: list[dict[str, Any]]
     as_of: str | None = None
     at: str | None = None  # when it was decided (ISO, UTC); default: when it is appended
+
+
+DECISIONS = ("screening", "recording", "plan_check")
+"""The actions that hold a decision (and can be replayed); the others record a change to the register (an import,
+a record or plan filed as it is, a cancellation, an approval) with who made it."""
+
+
+def decision_entry(actor: str, role: str, action: str, request: Any, decision: Any, as_of: Any = None, at: str | None = None) -> Entry:
+    """The entry of one decision made on a request (its request and decision as pydantic serialises them)."""
+    packs = [p.model_dump(mode="json") for p in decision.packs]
+    return Entry(
+        actor=actor, role=role, action=action, request_id=request.id, request=request.model_dump_json(),
+        decision=decision.model_dump_json(), packs=packs, as_of=as_of.isoformat() if as_of else None, at=at,
+    )
+
+
+def change_entry(actor: str | None, role: str, action: str, subject: str, what: Any) -> Entry:
+    """The entry of a change to the register that no decision made (`what`: what was written, JSON-able)."""
+    return Entry(actor=actor or default_actor(), role=role, action=action, request_id=subject, request=what,
+                 decision={"action": action}, packs=[])
+
+
+def default_actor() -> str:
+    """Who is at the keyboard when nobody said (`--as`): the operating system's user."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name in this environment (a container without one)
+        return "unknown"
 
 
 def now() -> str:

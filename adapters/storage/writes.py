@@ -21,6 +21,7 @@ from jianfu.engine.counting import counts, field_value
 from jianfu.engine.records import FiledPlan, Record, RegisterFile, Unit
 from jianfu.engine.requests import Approval, Meeting
 
+from . import decision_log as log
 from . import tables as t
 from .connection import _now
 from .sql_register import SqlRegister
@@ -37,28 +38,41 @@ class Writes:
         then: Callable[[Connection, Decision], None] | None = None,
     ) -> Decision:
         """Screen and, when approved, record the request as approved: one transaction, race-free. `then` runs in
-        the same transaction once decided (the service writes its decision log there: recorded and logged, or
-        neither)."""
-        with self.writing(lock=request.jurisdiction) as connection:
-            request = self._with_stored_approvals(connection, request)
-            exists = connection.execute(select(t.records.c.id).where(t.records.c.id == request.id)).first()
-            if exists is not None:
-                raise InvalidInput([FieldError(("id",), f"台账中已有编号 {request.id!r}", f"the register already holds id {request.id!r}")])
-            decision = engine.decide(request, SqlRegister(connection), as_of)
-            if decision.approved:
-                self._ensure_unit(connection, request.unit, request.jurisdiction)
-                record = RECORD.validate_python({**request.model_dump(mode="json"), "status": "approved"})
-                self._insert_records(connection, [record], source="screening", actor=actor, decisions={record.id: decision})
-            if then is not None:
-                then(connection, decision)
-            return decision
+        the same transaction once decided (the decision log is written there: recorded and logged, or neither)."""
+        after = None if then is None else (lambda connection, _request, decision: then(connection, decision))
+        return self.decide_and_record_all(engine, [request], as_of, actor, after)[0]
 
-    def _ensure_unit(self, connection: Connection, name: str, jurisdiction: str | None) -> None:
-        """A unit screened for the first time is added as a city department (the office can correct it)."""
-        if connection.execute(select(t.units.c.name).where(t.units.c.name == name)).first() is None:
-            connection.execute(
-                insert(t.units).values(name=name, type="department", level="city", jurisdiction=jurisdiction, recorded_at=_now())
-            )
+    def decide_and_record_all(
+        self, engine, requests: Sequence[Any], as_of: date | None = None, actor: str | None = None,
+        then: Callable[[Connection, Any, Decision], None] | None = None,
+    ) -> list[Decision]:
+        """A batch screened in order and its approved requests recorded, all in one transaction: each item sees the
+        ones before it, and an item that cannot be decided (no pack in force, an id already held) leaves the register
+        as it was, the items before it unrecorded too. `then(connection, request, decision)` runs for each item in
+        that transaction (the decision log)."""
+        with self.writing(lock=[r.jurisdiction for r in requests]) as connection:
+            decisions = []
+            for i, request in enumerate(requests):
+                try:
+                    request = self._known_unit(SqlRegister(connection), request, recording=True)
+                    decision = self._decide_and_record_in(connection, engine, request, as_of, actor)
+                except InvalidInput as exc:  # name the item of the batch at fault
+                    raise (InvalidInput([e.prefixed((i,)) for e in exc.errors]) if len(requests) > 1 else exc) from None
+                if then is not None:
+                    then(connection, request, decision)
+                decisions.append(decision)
+            return decisions
+
+    def _decide_and_record_in(self, connection: Connection, engine, request: Any, as_of: date | None, actor: str | None) -> Decision:
+        request = self._with_stored_approvals(connection, request)
+        exists = connection.execute(select(t.records.c.id).where(t.records.c.id == request.id)).first()
+        if exists is not None:
+            raise InvalidInput([FieldError(("id",), f"台账中已有编号 {request.id!r}", f"the register already holds id {request.id!r}")])
+        decision = engine.decide(request, SqlRegister(connection), as_of)
+        if decision.approved:
+            record = RECORD.validate_python({**request.model_dump(mode="json"), "status": "approved"})
+            self._insert_records(connection, [record], source="screening", actor=actor, decisions={record.id: decision})
+        return decision
 
     def _insert_records(
         self,
@@ -83,9 +97,11 @@ class Writes:
                 progress(start + len(chunk))
 
     def import_register(
-        self, data: RegisterFile, source: str, actor: str | None = None, progress: Callable[[str, int, int], None] | None = None
+        self, data: RegisterFile, source: str, actor: str | None = None, progress: Callable[[str, int, int], None] | None = None,
     ) -> dict[str, int]:
-        """Append a whole register file in one transaction, or nothing at all."""
+        """Append a whole register file in one transaction, or nothing at all. An import loads a register kept
+        elsewhere (each record's events name who imported it); it is no decision and no recording of jianfu's, so it
+        adds nothing to the decision log."""
         with self.writing(lock="import") as connection:
             errors = self._import_conflicts(connection, data)
             if errors:
@@ -105,12 +121,13 @@ class Writes:
                 self._insert_plan(connection, plan, source, actor, now)
             if progress:
                 progress("plans", len(data.plans), len(data.plans))
+            counts = {"units": len(new_units), "records": len(data.records), "plans": len(data.plans)}
         # Refresh the planner's statistics after a bulk load: with stale ones PostgreSQL scans the whole table
         # for the next import's id checks instead of using the index.
         with self.engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA optimize" if self.dialect == "sqlite" else "ANALYZE records, plans, plan_items")
             connection.commit()
-        return {"units": len(new_units), "records": len(data.records), "plans": len(data.plans)}
+        return counts
 
     def _has_unit(self, connection: Connection, name: str) -> bool:
         return connection.execute(select(t.units.c.name).where(t.units.c.name == name)).first() is not None
@@ -156,15 +173,16 @@ class Writes:
         if plan.items:
             connection.execute(insert(t.plan_items), [{"plan_id": plan.id, "item_id": i.id, "kind": i.kind} for i in plan.items])
 
-    def file_plan(self, plan: FiledPlan, actor: str | None = None) -> None:
+    def file_plan(self, plan: FiledPlan, actor: str | None = None, role: str = "cli") -> None:
         data = RegisterFile(plans=[plan])
         with self.writing(lock=plan.jurisdiction) as connection:
             errors = self._import_conflicts(connection, data)
             if errors:
                 raise InvalidInput(errors)
             self._insert_plan(connection, plan, "api", actor, _now())
+            log.append(connection, [log.change_entry(actor, role, "plan_filing", plan.id, plan.model_dump(mode="json"))])
 
-    def add_record(self, record: Any, actor: str | None = None, source: str = "api") -> None:
+    def add_record(self, record: Any, actor: str | None = None, source: str = "api", role: str = "cli") -> None:
         """Append one record (held, issued, …) as it is, after the same checks as an import."""
         data = RegisterFile(records=[record])
         with self.writing(lock=record.jurisdiction) as connection:
@@ -172,6 +190,7 @@ class Writes:
             if errors:
                 raise InvalidInput(errors)
             self._insert_records(connection, [record], source, actor)
+            log.append(connection, [log.change_entry(actor, role, "record", record.id, record.model_dump(mode="json"))])
 
     def add_unit(self, unit: Unit) -> None:
         with self.writing() as connection:
@@ -179,7 +198,7 @@ class Writes:
                 raise InvalidInput([FieldError(("name",), f"单位 {unit.name!r} 已存在", f"unit {unit.name!r} exists")])
             connection.execute(insert(t.units).values(**_unit_row(unit), recorded_at=_now()))
 
-    def cancel(self, record_id: str, reason: str, actor: str | None = None) -> None:
+    def cancel(self, record_id: str, reason: str, actor: str | None = None, role: str = "cli") -> None:
         """Cancel a record: it stays in the register, marked cancelled, with the reason; it no longer counts."""
         with self.writing() as connection:
             row = connection.execute(select(t.records.c.status).where(t.records.c.id == record_id)).first()
@@ -191,16 +210,18 @@ class Writes:
             connection.execute(
                 insert(t.record_events).values(record_id=record_id, event="cancelled", status="cancelled", reason=reason, actor=actor, at=_now())
             )
+            log.append(connection, [log.change_entry(actor, role, "cancel", record_id, {"id": record_id, "reason": reason})])
 
-    def cancel_plan(self, plan_id: str, reason: str, actor: str | None = None) -> None:
+    def cancel_plan(self, plan_id: str, reason: str, actor: str | None = None, role: str = "cli") -> None:
         with self.writing() as connection:
             row = connection.execute(select(t.plans.c.status).where(t.plans.c.id == plan_id)).first()
             if row is None:
                 raise InvalidInput([FieldError(("id",), f"台账中没有计划 {plan_id!r}", f"no plan {plan_id!r}")])
             connection.execute(update(t.plans).where(t.plans.c.id == plan_id).values(status="cancelled"))
+            log.append(connection, [log.change_entry(actor, role, "cancel_plan", plan_id, {"id": plan_id, "reason": reason})])
             logger.info("plan {} cancelled by {}: {}", plan_id, actor, reason)
 
-    def add_approval(self, request_id: str, approval: Approval, actor: str | None = None) -> None:
+    def add_approval(self, request_id: str, approval: Approval, actor: str | None = None, role: str = "cli") -> None:
         with self.writing() as connection:
             connection.execute(
                 insert(t.approvals).values(
@@ -208,12 +229,14 @@ class Writes:
                     status="valid", recorded_by=actor, recorded_at=_now(),
                 )
             )
+            log.append(connection, [log.change_entry(actor, role, "approval", request_id, approval.model_dump(mode="json"))])
 
-    def cancel_approval(self, seq: int, actor: str | None = None) -> None:
+    def cancel_approval(self, seq: int, actor: str | None = None, role: str = "cli") -> None:
         with self.writing() as connection:
             done = connection.execute(update(t.approvals).where(t.approvals.c.seq == seq).values(status="cancelled"))
             if done.rowcount == 0:
                 raise InvalidInput([FieldError(("seq",), f"没有批准 {seq}", f"no approval {seq}")])
+            log.append(connection, [log.change_entry(actor, role, "cancel_approval", str(seq), {"seq": seq})])
             logger.info("approval {} cancelled by {}", seq, actor)
 
     def approvals_for(self, request_id: str, connection: Connection | None = None) -> list[Approval]:

@@ -208,7 +208,7 @@ def test_a_department_sees_only_its_own_unit(service):
         plans = client.get("/api/v1/plans").json()
     assert own and {r["unit"] for r in own} == {"市教育局"}
     assert other.status_code == 403 and other.json()["error"] == "forbidden"
-    assert other_record.status_code == 403
+    assert other_record.status_code == 404  # as a missing id answers: ids cannot be probed (issue 14)
     assert all(p["unit"] == "市教育局" for p in plans)
 
 

@@ -176,7 +176,7 @@ def test_a_department_sees_and_screens_only_its_own_unit(service):
     c = client(service, "jiaoyu")
     listed = c.get("/register", params={"unit": "市财政局"})
     assert 'data-record="REQ-0"' in listed.text and "CZ-D-2019-001" not in listed.text
-    assert c.get("/register/CZ-D-2019-001").status_code == 403
+    assert c.get("/register/CZ-D-2019-001").status_code == 404  # as a missing id answers: ids cannot be probed (issue 14)
     assert c.get("/register/REQ-0").status_code == 200
     form = c.get("/screen/meeting").text
     assert 'name="record"' not in form and "readonly" in field_block(form, "unit")
