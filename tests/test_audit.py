@@ -303,7 +303,22 @@ def test_cli_database_and_file_give_the_same_report(tmp_path):
     done = jianfu("audit", "--year", "2019", "--db", str(db), "--out", str(from_db))
     assert done.returncode == 0, done.stderr
     assert jianfu("audit", "--year", "2019", "--register", str(sample), "--out", str(from_file)).returncode == 0
-    assert json.loads(from_db.read_text(encoding="utf-8")) == json.loads(from_file.read_text(encoding="utf-8"))
+    reports = [json.loads(p.read_text(encoding="utf-8")) for p in (from_db, from_file)]
+    # the same report but for when and from which register it was made (issue 14: every report says both)
+    assert [r.pop("generated")["register"] for r in reports] == [f"sqlite:///{db}", str(sample)]
+    assert reports[0] == reports[1]
+
+
+def test_every_report_format_says_when_and_from_which_register(tmp_path):
+    import openpyxl
+
+    sample = ROOT / "examples" / "register.yaml"
+    outs = [tmp_path / f"r{s}" for s in (".html", ".md", ".xlsx")]
+    assert jianfu("audit", "--year", "2019", "--register", str(sample), *[a for o in outs for a in ("--out", str(o))]).returncode == 0
+    for text in (outs[0].read_text(encoding="utf-8"), outs[1].read_text(encoding="utf-8")):
+        assert "生成时间" in text and str(sample) in text
+    cells = [c.value for row in openpyxl.load_workbook(outs[2]).worksheets[0].iter_rows() for c in row]
+    assert "生成时间（UTC）" in cells and str(sample) in cells
 
 
 def test_cli_needs_exactly_one_register(tmp_path):

@@ -66,7 +66,7 @@ def audit(
 
             result, changed = audit_what_if(catalog, overrides, run)
         source.close()
-        outputs = [(path, render(path, result, changed)) for path in out]
+        outputs = [(path, render(path, result, changed, source.name)) for path in out]
     for path, content in outputs:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
@@ -97,6 +97,7 @@ class _Source:
         self.as_of = as_of
         self.workers = workers
         self.data = self.store = None
+        self.name = str(register) if register is not None else None
         if register is not None:
             from jianfu.adapters.files.read import read_register
 
@@ -105,6 +106,9 @@ class _Source:
             from jianfu.adapters.storage import open_store
 
             self.store = open_store(db)
+            from jianfu.adapters.storage.connection import shown_url
+
+            self.name = shown_url(self.store.url)
 
     def audit(self, engine: Engine, baseline_year: Optional[int], progress, parameters=None):
         if self.data is not None:

@@ -27,23 +27,28 @@ CHART_UNITS = 30  # charts show the units with the most records; tables show eve
 FONT = "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', sans-serif"
 
 
-def report_data(audit: Audit, flips: list[Flip] | None = None) -> dict[str, Any]:
+def report_data(audit: Audit, flips: list[Flip] | None = None, source: str | None = None) -> dict[str, Any]:
+    """The report's data: the audit's, with when it was generated and from which register (every format shows
+    both: a report handed on must say what it was made from)."""
+    from datetime import datetime, timezone
+
     data = audit.as_dict()
+    data["generated"] = {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "register": source or "—"}
     if audit.parameters:
         data["what_if"] = {"parameters": dict(audit.parameters), "flips": [f.as_dict() for f in flips or []]}
     return data
 
 
-def render(path: Path, audit: Audit, flips: list[Flip] | None = None) -> bytes:
+def render(path: Path, audit: Audit, flips: list[Flip] | None = None, source: str | None = None) -> bytes:
     writer = WRITERS.get(path.suffix.lower())
     if writer is None:
         raise ValueError(path.suffix)
-    return writer(audit, flips)
+    return writer(audit, flips, source)
 
 
 # -- JSON ---------------------------------------------------------------------------------------------------------
-def to_json(audit: Audit, flips: list[Flip] | None = None) -> bytes:
-    return (json.dumps(report_data(audit, flips), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+def to_json(audit: Audit, flips: list[Flip] | None = None, source: str | None = None) -> bytes:
+    return (json.dumps(report_data(audit, flips, source), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 # -- shared wording -------------------------------------------------------------------------------------------------
@@ -85,6 +90,8 @@ def _summary_rows(data: dict) -> list[tuple[str, Any]]:
     rows = [
         ("审计年度", data["year"]),
         ("基准年度", data["baseline_year"]),
+        ("生成时间（UTC）", data["generated"]["at"]),
+        ("台账来源", data["generated"]["register"]),
     ] + ([("季度督查截至（004第18条）", data["as_of"])] if data.get("as_of") else []) + [
         ("本年度台账记录（计数状态）", data["records_in_year"]),
         ("已复核记录", data["records_checked"]),
@@ -108,8 +115,8 @@ def _summary_rows(data: dict) -> list[tuple[str, Any]]:
 
 
 # -- XLSX ---------------------------------------------------------------------------------------------------------
-def to_xlsx(audit: Audit, flips: list[Flip] | None = None) -> bytes:
-    data = report_data(audit, flips)
+def to_xlsx(audit: Audit, flips: list[Flip] | None = None, source: str | None = None) -> bytes:
+    data = report_data(audit, flips, source)
     book = Workbook()
     summary = book.active
     summary.title = "汇总"
@@ -177,8 +184,8 @@ def _md(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", "<br>")
 
 
-def to_markdown(audit: Audit, flips: list[Flip] | None = None) -> bytes:
-    data = report_data(audit, flips)
+def to_markdown(audit: Audit, flips: list[Flip] | None = None, source: str | None = None) -> bytes:
+    data = report_data(audit, flips, source)
     b = data["bulletins"]
     lines = [f"# {data['year']}年度精文简会与督查检查考核合规审计", ""]
     lines.append(f"简报数量：{data['baseline_year']}年 {b['baseline_issues']} 期，{data['year']}年 {b['issues']} 期，压减 {unit_cut(b)}"
@@ -286,8 +293,8 @@ def lights_chart(data: dict, units: list[dict]) -> str:
     return chart.render(is_unicode=True)
 
 
-def to_html(audit: Audit, flips: list[Flip] | None = None) -> bytes:
-    data = report_data(audit, flips)
+def to_html(audit: Audit, flips: list[Flip] | None = None, source: str | None = None) -> bytes:
+    data = report_data(audit, flips, source)
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]))
     env.filters["percent"] = percent
     env.filters["met"] = met_zh
@@ -298,4 +305,4 @@ def to_html(audit: Audit, flips: list[Flip] | None = None) -> bytes:
     return html.encode("utf-8")
 
 
-WRITERS: dict[str, Callable[[Audit, list[Flip] | None], bytes]] = {".html": to_html, ".xlsx": to_xlsx, ".json": to_json, ".md": to_markdown}
+WRITERS: dict[str, Callable[[Audit, list[Flip] | None, str | None], bytes]] = {".html": to_html, ".xlsx": to_xlsx, ".json": to_json, ".md": to_markdown}

@@ -29,7 +29,9 @@ def audit_report(state: Any, year: int, baseline_year: int | None, fmt: str, par
         raise InvalidInput(problems)
     overrides = parse_parameters(params, state.catalog)
     result, flips = audit_what_if(state.catalog, overrides, lambda engine, parameters: state.store.audit(engine, year, baseline_year, parameters=parameters, as_of=day))
-    return render(Path(f"audit.{fmt}"), result, flips)
+    from jianfu.adapters.storage.connection import shown_url
+
+    return render(Path(f"audit.{fmt}"), result, flips, shown_url(state.store.url))
 
 
 def review_day(text: str | None, year: int, problems: list[FieldError]) -> date | None:

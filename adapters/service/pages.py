@@ -10,6 +10,7 @@ by the app itself (`/static`): nothing loads from outside the intranet.
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import yaml
+from markupsafe import Markup, escape
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -35,7 +37,7 @@ from .checked_plans import CHECKED, CheckedPlans
 from .errors import ServiceError
 from .forms import AS_OF, _as_of, _clean, _screen_context, build_form, form_columns, read_form
 from .gates import _forbidden, _Gate, _page_errors, _unit_gate, _user, gated
-from .page_frame import KIND_ZH, _render, may_record, may_screen
+from .page_frame import KIND_ZH, _fact_label, _render, may_record, may_screen
 
 router = APIRouter(include_in_schema=False)
 
@@ -241,8 +243,26 @@ def rule_page(request: Request, rule_id: str):
         {"name": s.name, "outcomes": s.outcomes, "file_name": Path(s.file).name, "line": s.line}
         for s in _scenarios(str(features_dir())).for_rule(rule.id)
     ]
-    context = {"rule": rule, "pack": loaded, "params": params, "condition": condition, "scenarios": scenarios, "section": "rules"}
+    catalog = request.app.state.catalog
+    shown = {f"{part}_{lang}": _placeholders(getattr(getattr(rule, part), lang), catalog) for part in ("message", "remedy") for lang in ("zh", "en")}
+    context = {"rule": rule, "pack": loaded, "params": params, "condition": condition, "scenarios": scenarios, "section": "rules", **shown}
     return _render(request, user, "rule.html", context)
+
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:[!:][^{}]*)?\}")
+
+
+def _placeholders(template: str, catalog) -> Markup:
+    """A rule's message as the page shows it: each `{fact}` the decision fills in named by its description
+    (〔本单位本年度已召开的本系统全市性会议次数〕), never a raw template placeholder."""
+    out, last = [], 0
+    for found in _PLACEHOLDER.finditer(template):
+        out.append(escape(template[last:found.start()]))
+        label = _fact_label(catalog, found.group(1))
+        out.append(Markup('<span class="placeholder" title="{}">〔{}〕</span>').format(found.group(1), label))
+        last = found.end()
+    out.append(escape(template[last:]))
+    return Markup("").join(out)
 
 
 # -- the register ------------------------------------------------------------------------------------------------

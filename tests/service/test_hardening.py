@@ -113,3 +113,19 @@ def test_recording_over_the_api_names_an_unknown_unit_and_makes_none(made):
     assert answer.json()["errors"][0]["field"] == "[1].unit" and "市新设局" in answer.json()["errors"][0]["message"]
     assert len(made.app.state.store.units()) == before
     assert made.app.state.store.record("HU-0") is None  # the batch is one transaction
+
+
+def test_a_rule_page_shows_no_raw_placeholder(made):
+    from fastapi.testclient import TestClient as Client
+
+    client = Client(made.app, follow_redirects=False)
+    assert client.post("/login", data={"name": "shenji", "token": made.tokens["shenji"], "next": "/"}).status_code == 303
+    for rule, _ in made.app.state.catalog.all_rules():
+        if "{" not in rule.message.zh:
+            continue
+        html = client.get(f"/rules/{rule.id}").text
+        shown = html.split('key">message</span></dt><dd>', 1)[1].split("</dd>", 1)[0]
+        assert "{" not in shown and "〔" in shown, (rule.id, shown)
+        break
+    else:
+        pytest.skip("no rule message has a placeholder")
