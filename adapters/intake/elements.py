@@ -13,6 +13,8 @@ from datetime import date
 
 from .normalise import HAN
 
+HEADING = r"(?:[一二三四五六七八九十]+\s*[、.．]|\d+\s*[、.．]|[(（][一二三四五六七八九十\d]+[)）])?\s*"
+"""A heading's number (一、 1. （二）), which may stand before a label."""
 CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 DOC_NO = re.compile(rf"([{HAN}]{{1,8}}[字发函])〔((?:19|20)\d\d)〕(\d{{1,4}})号")
@@ -102,27 +104,43 @@ def read_elements(text: str) -> Elements:
     if found.title is None:
         found.title = _split_title(head)
     start = found.recipients.line if found.recipients else 0
-    for position, (i, line) in enumerate(body):
-        if i < start:
-            continue
-        if is_date_line(line):
-            day = parse_date(line)
-            if day is None:
-                continue
-            found.date = Found(day, line, i + 1)
-            signers = []
-            for j in range(position - 1, max(position - 5, -1), -1):
-                previous = body[j][1]
-                names = [n for n in re.split(r"\s{2,}|\u3000+", previous) if n]
-                if all(re.fullmatch(rf"[{HAN}()（）]{{3,40}}", n) and re.search(r"(政府|办公室|局|委|办|小组|会议|委员会|中心|指挥部|厅)$", n) for n in names):
-                    signers = names + signers
-                else:
-                    break
-            if signers:
-                found.signers = signers
-                found.signature = Found("、".join(signers), " ".join(signers), body[position - len(signers)][0] + 1)
+    dated = [(position, i, line) for position, (i, line) in enumerate(body) if i >= start and is_date_line(line) and parse_date(line)]
+    # The 成文日期 follows the 署名; a text without a 署名 (a copy from a web page) closes with a date line of its
+    # own. A date alone under a heading (一、会议时间 / 2019年5月20日) is the meeting's, not the notice's.
+    chosen = None
+    for position, i, line in dated:
+        signers = _signers_before(body, position)
+        if signers:
+            chosen = (position, i, line, signers)
             break
+    if chosen is None:
+        for position, i, line in dated:
+            previous = body[position - 1][1] if position else ""
+            if not (re.match(rf"^{HEADING}\S{{2,10}}$", previous) and re.search(r"时间|日期|日程", previous)) and not previous.endswith(("：", ":")):
+                chosen = (position, i, line, [])
+                break
+    if chosen is not None:
+        position, i, line, signers = chosen
+        found.date = Found(parse_date(line), line, i + 1)
+        if signers:
+            found.signers = signers
+            found.signature = Found("、".join(signers), " ".join(signers), body[position - len(signers)][0] + 1)
     return found
+
+
+ORGAN = re.compile(rf"[{HAN}()（）]{{3,40}}(政府|办公室|办公厅|局|委|办|小组|会议|委员会|中心|指挥部|厅)")
+
+
+def _signers_before(body: list[tuple[int, str]], position: int) -> list[str]:
+    """The organs named on the lines just above a date line (one or several: a joint document signs them all)."""
+    signers: list[str] = []
+    for j in range(position - 1, max(position - 5, -1), -1):
+        names = [n for n in re.split(r"\s+", body[j][1]) if n]
+        if names and all(ORGAN.fullmatch(n) for n in names):
+            signers = names + signers
+        else:
+            break
+    return signers
 
 
 def _split_title(head: list[tuple[int, str]]) -> Found | None:
@@ -166,9 +184,6 @@ def cited_doc_no(text: str, title: str) -> Found | None:
 def to_counties(recipients: str | None) -> bool:
     """主送 各县(市、区)人民政府…: the document goes down to the counties."""
     return bool(recipients and re.search(r"各县[(（]?(市|区)", recipients))
-
-
-HEADING = r"(?:[一二三四五六七八九十]+\s*[、.．]|\d+\s*[、.．]|[(（][一二三四五六七八九十\d]+[)）])?\s*"
 
 
 def labelled(lines: list[str], labels: str, start: int = 0) -> Found | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from .elements import Elements, date_in, labelled
+from .elements import Elements, Found, date_in, labelled
 
 INSPECTION_WORDS = r"督查|检查|考核|考评|巡查|督导"
 START_LABELS = r"(?:检查|督查|考核|考评|督导|巡查)?时间(?:安排)?|(?:检查|督查|考核|督导)?时间和方式|实施时间"
@@ -53,14 +53,18 @@ def read_inspection(elements: Elements, text: str, tables: list[list[list[str]]]
     indicators = _indicator_rows(tables)
     if indicators:
         out["indicators"] = indicators
-    lead = labelled(lines, LEAD_LABELS)
+    lead = labelled(lines, LEAD_LABELS) or _inline(text, LEAD_LABELS)
     if lead is None:
         led = re.search(r"由([^，。,]{2,30}?)牵头", text)
         if led:
             out["lead"] = (led.group(1), led.group(0))
     else:
         out["lead"] = (lead.value, lead.evidence)
-    join = labelled(lines, JOIN_LABELS)
+    join = labelled(lines, JOIN_LABELS) or _inline(text, JOIN_LABELS)
+    if join is None:
+        joined = re.search(r"牵头[，,、]\s*([^。；;]+?)(?:等单位|等部门)?(?:参加|配合|参与)", text)
+        if joined:
+            join = Found(joined.group(1), joined.group(0), 0)
     if join is not None:
         out["join"] = (join.value, join.evidence)
     jointly = re.search(r"[^。，,]{0,20}联合[^。，,]{0,20}", text)
@@ -72,6 +76,12 @@ def read_inspection(elements: Elements, text: str, tables: list[list[list[str]]]
     if unannounced:
         out["unannounced"] = (True, unannounced.group(0))
     return out
+
+
+def _inline(text: str, labels: str) -> Found | None:
+    """A label inside a sentence: 考核方式：牵头单位：市发展改革委；参加单位：市财政局。"""
+    match = re.search(rf"({labels})[:：]\s*([^；;。\n]+)", text)
+    return Found(match.group(2).strip(), match.group(0), 0) if match else None
 
 
 def _indicator_rows(tables: list[list[list[str]]]) -> tuple[list[dict], str] | None:

@@ -97,9 +97,11 @@ class UnitMatcher:
             return None
         if name in self.names:
             return self.names[name]
+        if name.endswith("委员会") and name[:-2] in self.names:  # 卫生健康委员会 signs what the register calls 卫生健康委
+            return self.names[name[:-2]]
         if jurisdiction and name.startswith(jurisdiction) and len(name) > len(jurisdiction):
             short = "市" + name[len(jurisdiction):] if jurisdiction.endswith("市") else name[len(jurisdiction):]
-            unit = self.names.get(short)
+            unit = self.names.get(short) or (self.names.get(short[:-2]) if short.endswith("委员会") else None)
             if unit is not None and getattr(unit, "jurisdiction", None) in (None, jurisdiction):
                 return unit
         return None
@@ -113,7 +115,7 @@ GROUP = re.compile(r"^(各|有关|相关|市直|全市|市属|各级)")
 """A name for a group of units (各县(区)教育局, 市直有关单位): SPEC lets attendees and involved units name groups."""
 
 ROLE_TAIL = re.compile(
-    r"(的)?(主要负责同志|主要负责人|分管负责同志|分管领导|负责同志|负责人|相关负责人|相关人员|有关人员|工作人员|业务骨干|联络员|同志|代表)"
+    r"(的)?((?<=[局委办])(?:副)?(?:局长|主任)|科长|主要负责同志|主要负责人|分管负责同志|分管领导|负责同志|负责人|相关负责人|相关人员|有关人员|工作人员|业务骨干|联络员|同志|代表)"
     r"(和|及)?.*$"
 )
 COUNT = re.compile(r"[(（]\s*(各|每单位)?\s*[0-9一二三四五六七八九十两]+\s*(名|人)\s*[)）]|各\s*[0-9一二三四五六七八九十两]+\s*(名|人)")
