@@ -114,11 +114,13 @@ def create_app(settings: Settings) -> FastAPI:
     errors.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
 
-    from . import api, pages
+    from . import api, intake_api, intake_pages, pages
 
     app.include_router(api.router, prefix="/api/v1")
+    app.include_router(intake_api.router, prefix="/api/v1")
     app.include_router(api.health)
     app.include_router(pages.router)
+    app.include_router(intake_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     assets = _swagger_assets()
