@@ -79,3 +79,17 @@ def test_similar_valid_document_is_shown_with_its_score(tmp_path):
     expired = tmp_path / "late.txt"  # JDZ-D-2019-001 is valid until 2021-12-31: a draft of 2022 finds nothing
     expired.write_text(path.read_text(encoding="utf-8").replace("2019年6月10日", "2022年6月10日"), encoding="utf-8")
     assert json.loads(jianfu("intake", str(expired), "--register", str(REGISTER)).stdout)[0]["similar"] == []
+
+
+def test_the_register_may_be_a_database(tmp_path):
+    from jianfu.adapters.storage import open_store
+
+    db = f"sqlite:///{tmp_path / 'register.sqlite3'}"
+    store = open_store(db)
+    store.import_register(read_register(REGISTER), source="test")
+    store.close()
+    run = jianfu("intake", str(_meeting_docx(tmp_path / "通知.docx")), "--db", db)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)[0]["request"]["unit"] == "市教育局"
+    both = jianfu("intake", str(tmp_path / "通知.docx"), "--db", db, "--register", str(REGISTER))
+    assert both.returncode == 2 and "--register" in both.stderr
