@@ -2,6 +2,8 @@
 
 - `strip_web_chrome`: a copy saved from a government site keeps its navigation (首页, 当前栏目), its footer (网站地图,
   主办/承办, ICP and 公安备案 lines) and the page's own date/source line (seed 002).
+- `unify_radicals` and `close_number_spaces`: a PDF's text layer gives ⽉ (a Kangxi radical) for 月 and sets
+  digits apart (`2019 年 5 ⽉`).
 - `to_simplified`: a copy converted to traditional characters (seed 000), back with OpenCC.
 - `drop_pinyin`: the same converter left the pinyin reading after some characters, `縣(區(qū))`: a parenthesis of
   tone-marked Latin syllables directly after a Han character is a reading, not text (a parenthesis of plain Latin,
@@ -16,6 +18,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -68,6 +71,26 @@ PINYIN_READING = re.compile(rf"(?<=[{HAN}])\((?=[a-zü{TONED}]*[{TONED}])[a-zü{
 def drop_pinyin(text: str) -> tuple[str, int]:
     """Text without the pinyin readings left after characters, and how many went."""
     return PINYIN_READING.subn("", text)
+
+
+RADICALS = re.compile("[\u2e80-\u2eff\u2f00-\u2fdf\uf900-\ufaff]")
+
+
+def unify_radicals(text: str) -> str:
+    """Kangxi radicals and compatibility ideographs as the ideographs they stand for (⽉ → 月, ⼀ → 一): what a PDF's
+    text layer gives for glyphs its font maps to the radical's code point. Only these blocks: NFKC on the whole
+    text would also turn the full-width （：，of a 公文 into ASCII."""
+    return RADICALS.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
+
+
+SPACED = re.compile(rf"(?<=[0-9{HAN}〔〕（）()])[ \t]+(?=[0-9])|(?<=[0-9])[ \t]+(?=[{HAN}〔〕（）()])")
+
+
+def close_number_spaces(text: str) -> str:
+    """A PDF's text layer sets digits apart from Han characters (`2019 年 5 月`, `〔 2019 〕 15 号`): Chinese text has
+    no space there, so it goes. Spaces between Han characters (two organs on one 署名 line) stay."""
+    text = SPACED.sub("", text)
+    return re.sub(r"(?<=〔)[ \t]+|[ \t]+(?=〕)", "", text)
 
 
 @dataclass
@@ -208,7 +231,8 @@ def normalise(text: str) -> Normalised:
             continue
         compact.append(line)
     text = "\n".join(compact).strip("\n")
-    text = to_simplified(text)
+    text = to_simplified(unify_radicals(text))
+    text = close_number_spaces(text)
     text, pinyin = drop_pinyin(text)
     text, repairs, ambiguous = restore_separators(text)
     return Normalised(text, chrome, pinyin, repairs, ambiguous, find_mojibake(text))

@@ -95,3 +95,19 @@ def test_html_saved_from_a_page_reads_as_lines(tmp_path):
     assert "关于召开会议的通知" in raw.text.splitlines() and "var a" not in raw.text
     assert raw.tables == [[["指标", "目标值"], ["整改率", "100%"]]]
     assert "首页" not in normalise(raw.text).text
+
+
+def test_kangxi_radicals_of_a_pdf_become_ideographs_and_fullwidth_stays():
+    from jianfu.adapters.intake.normalise import unify_radicals
+
+    assert unify_radicals("2019年5\u2f4910\u2f47 进\u2f00步") == "2019年5月10日 进一步"
+    assert unify_radicals("各县（市、区）财政局：") == "各县（市、区）财政局："
+
+
+def test_spaces_a_pdf_sets_around_digits_go_and_spaces_between_organs_stay():
+    from jianfu.adapters.intake.normalise import close_number_spaces
+
+    assert close_number_spaces("景财字〔 2019 〕 15 号") == "景财字〔2019〕15号"
+    assert close_number_spaces("2019 年 5 月 10 日") == "2019年5月10日"
+    assert close_number_spaces("景德镇市教育局    景德镇市卫生健康委员会") == "景德镇市教育局    景德镇市卫生健康委员会"
+    assert close_number_spaces("version 2 of A 1") == "version 2 of A 1"

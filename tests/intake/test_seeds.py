@@ -132,3 +132,24 @@ def test_unreadable_files_exit_2_saying_what_to_do(tmp_path, name, data, words):
     assert run.stdout == ""  # nothing printed for any file
     assert words in run.stderr and name in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_a_pdf_with_a_text_layer_reads_like_the_docx(tmp_path):
+    """A PDF printed by Chromium from a page: its text layer has Kangxi radicals (⽉) and spaced digits."""
+    import shutil
+    import subprocess
+
+    from browser import ARGS, CHROMIUM
+
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    page = tmp_path / "n.html"
+    page.write_text("<html><head><meta charset='utf-8'></head><body>" + "".join(f"<p>{line}</p>" for line in [
+        "景财字〔2019〕15号", "关于进一步加强预算绩效管理的通知", "各县（市、区）财政局：", "为全面实施预算绩效管理，现就有关事项通知如下。",
+        "景德镇市财政局", "2019年5月10日"]) + "</body></html>", encoding="utf-8")
+    pdf = tmp_path / "n.pdf"
+    subprocess.run([CHROMIUM, "--headless", *ARGS, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", str(page)],
+                   capture_output=True, timeout=120, check=True)
+    request = intake_file(pdf).draft["request"]
+    assert request["doc_no"] == "景财字〔2019〕15号" and request["date"] == "2019-05-10"
+    assert request["title"] == "关于进一步加强预算绩效管理的通知" and request["jurisdiction"] == "景德镇市"
