@@ -74,6 +74,6 @@ async def intake(request: Request, user: User = Depends(require("office", "depar
         for draft in drafts:  # a department reads its own unit's papers: another unit's is not its to screen
             unit = draft["request"].get("unit")
             if unit is not None and not user.may_see_unit(unit):
-                raise forbidden(f"部门用户只能处理本单位（{user.unit}）的事项：{draft['file']} 是 {unit} 的",
-                                f"a department handles only its own unit ({user.unit}): {draft['file']} is {unit}'s")
+                raise forbidden(f"无权限：部门用户只能处理本单位（{user.unit}）的事项，{draft['file']} 是 {unit} 的",
+                                f"forbidden: a department handles only its own unit ({user.unit}); {draft['file']} is {unit}'s")
     return drafts
