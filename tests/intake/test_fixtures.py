@@ -93,3 +93,20 @@ def test_the_register_may_be_a_database(tmp_path):
     assert json.loads(run.stdout)[0]["request"]["unit"] == "市教育局"
     both = jianfu("intake", str(tmp_path / "通知.docx"), "--db", db, "--register", str(REGISTER))
     assert both.returncode == 2 and "--register" in both.stderr
+
+
+def test_a_completed_draft_is_screened_by_jianfu_check(tmp_path):
+    """The draft's request is the request contract: once its missing fields are filled in, `jianfu check` takes it
+    (here: 市教育局's second 2019 system meeting, refused under article 8 against the sample register's JDZ-M-2019-001)."""
+    [draft] = json.loads(jianfu("intake", str(_meeting_docx(tmp_path / "通知.docx")), "--register", str(REGISTER)).stdout)
+    request = dict(draft["request"])
+    request.update(id="INTAKE-1", remit="department", routine=False,
+                   attendees=[{"unit": a["unit"], "directly_related": True} for a in request["attendees"]])
+    assert {"id", "remit", "routine"} <= set(draft["missing"])
+    requests = tmp_path / "requests.yaml"
+    requests.write_text(yaml.safe_dump([request], allow_unicode=True), encoding="utf-8")
+    run = jianfu("check", str(requests), "--register", str(REGISTER), "--format", "json")
+    assert run.returncode == 1, run.stderr
+    [decision] = json.loads(run.stdout)
+    assert decision["decision"] == "reject"
+    assert "8" in {f["clause"] for f in decision["findings"]}
