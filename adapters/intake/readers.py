@@ -62,7 +62,8 @@ def read_file(path: Path) -> RawDocument:
     data = _bounded_bytes(path, MAX_TEXT_BYTES)
     if suffix in (".html", ".htm") or re.match(rb"\s*<(!doctype html|html)", data[:200], re.I):
         return read_html(data, path)
-    return RawDocument(_decode(data, path), "md" if suffix == ".md" else "txt", tables=pipe_tables(_decode(data, path)))
+    text = _decode(data, path)
+    return RawDocument(text, "md" if suffix == ".md" else "txt", tables=pipe_tables(text))
 
 
 def _bounded_bytes(path: Path, limit: int) -> bytes:
