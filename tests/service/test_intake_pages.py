@@ -104,3 +104,21 @@ def test_a_clerk_uploads_a_docx_meeting_notice_and_reaches_its_decision(service,
             browser.close()
     finally:
         served.stop()
+
+
+def page_client(service, name):
+    client = TestClient(service.app, follow_redirects=False)
+    assert client.post("/login", data={"name": name, "token": service.tokens[name], "next": "/"}).status_code == 303
+    return client
+
+
+def test_the_page_says_what_to_do_with_an_old_doc(service):
+    answer = page_client(service, "clerk").post("/intake", files={"file": ("旧通知.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)})
+    assert answer.status_code == 422
+    assert "另存为 .docx" in answer.text and "旧通知.doc" in answer.text and 'id="draft"' not in answer.text
+
+
+def test_the_page_is_for_those_who_screen(service):
+    assert page_client(service, "shenji").get("/intake").status_code == 403
+    assert TestClient(service.app, follow_redirects=False).get("/intake").status_code == 303  # to the login page
+    assert 'href="/intake"' in page_client(service, "clerk").get("/screen/meeting").text
