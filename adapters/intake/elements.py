@@ -83,7 +83,7 @@ def _clean(line: str) -> str:
 
 
 def read_elements(text: str) -> Elements:
-    lines = [_clean(line) for line in text.splitlines()]
+    lines = [_clean(line) for line in text.split("\n")]
     found = Elements(lines)
     body = [(i, line) for i, line in enumerate(lines) if line]
     head = body[:20]
@@ -172,7 +172,7 @@ def relayed_title(title: str) -> str | None:
 
 def cited_doc_no(text: str, title: str) -> Found | None:
     """The number of the cited document: written after its title in the 正文 (《…》(赣府发〔2019〕3号))."""
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text.split("\n"), 1):
         if title and title[:12] in line:
             after = line[line.index(title[:12]):]
             match = DOC_NO.search(after)

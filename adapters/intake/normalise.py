@@ -11,6 +11,8 @@
 - `restore_separators`: lost brackets and separators put back only where one reading is possible
   (`萍府办字202026` → `萍府办字〔2020〕26号`, a line `2020424` → `2020年4月24日`, `20206月底前` → `2020年6月底前`); a run that
   reads two ways (`2020114`: 1月14日 or 11月4日) is left as it is and listed.
+- `repair_latin_mojibake`: Chinese shown in a Western code page (`¹ØÓÚ`, `å…³äºŽ` for 关于) loses no byte and
+  reads back one way only: repaired.
 - `find_mojibake`: UTF-8 read as GBK with bytes lost (`確?!氨O(jiān)”`) cannot be repaired: it is kept and listed with
   its line, never guessed.
 """
@@ -42,7 +44,7 @@ CHROME_LINES = [
 def strip_web_chrome(text: str) -> tuple[str, list[str]]:
     """The text without the lines that are the web site's; and those lines, for the clerk to see what went."""
     kept, removed = [], []
-    for line in text.splitlines():
+    for line in text.split("\n"):
         bare = line.strip().replace("\u3000", " ").strip()
         if bare and any(p.search(bare) for p in CHROME_LINES):
             removed.append(bare)
@@ -131,7 +133,7 @@ def restore_separators(text: str) -> tuple[str, list[Repair], list[str]]:
     repairs: list[Repair] = []
     ambiguous: list[str] = []
     out_lines = []
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text.split("\n"), 1):
         def doc_no(match: re.Match) -> str:
             prefix, year, serial, hao = match.groups()
             if not _year(year) or serial.startswith("0"):
@@ -179,6 +181,35 @@ def restore_separators(text: str) -> tuple[str, list[Repair], list[str]]:
     return "\n".join(out_lines), repairs, ambiguous
 
 
+# Chinese read as a Western code page: GBK bytes shown as Latin-1 (`¹ØÓÚ` for 关于) or UTF-8 bytes shown as
+# Windows-1252 (`å…³äºŽ`), as a page saved with a wrong charset gives. No byte is lost, so the run reads back one
+# way only. A run of eight or more such characters, not part of a Western word, is no text of its own (four,
+# `ÀÁÂÃ`, would read as two Han characters by coincidence: too short to trust).
+LATIN_RUN = re.compile(r"(?<![A-Za-z])[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]{8,}(?![A-Za-z])")
+CHINESE = re.compile(rf"[{HAN}\u3000-\u303f\uff00-\uffef“”‘’—…·]+")
+
+
+def repair_latin_mojibake(text: str) -> tuple[str, list["Repair"]]:
+    """Runs of Chinese shown in a Western code page, read back (GBK via Latin-1, UTF-8 via Windows-1252)."""
+    repairs: list[Repair] = []
+    out_lines = []
+    for number, line in enumerate(text.split("\n"), 1):
+        def fix(match: re.Match) -> str:
+            run = match.group(0)
+            for shown, meant in (("latin-1", "gbk"), ("cp1252", "utf-8"), ("latin-1", "utf-8")):
+                try:
+                    fixed = run.encode(shown).decode(meant)
+                except (UnicodeEncodeError, UnicodeDecodeError):
+                    continue
+                if CHINESE.fullmatch(fixed):
+                    repairs.append(Repair("mojibake", run, fixed, number))
+                    return fixed
+            return run
+
+        out_lines.append(LATIN_RUN.sub(fix, line))
+    return "\n".join(out_lines), repairs
+
+
 # A question mark or U+FFFD beside a Han character: in Chinese text a question is ？, so an ASCII ? inside Chinese is
 # what a decoder wrote for bytes it could not read. The run around it is what the clerk must check.
 MOJIBAKE = re.compile(rf"[^\s，。、；：,.;:“”]{{0,4}}(?:(?<=[{HAN}])[?\ufffd]|[?\ufffd](?=[{HAN}！!“”]))[^\s，。、；：,.;:]{{0,4}}|\ufffd")
@@ -187,7 +218,7 @@ MOJIBAKE = re.compile(rf"[^\s，。、；：,.;:“”]{{0,4}}(?:(?<=[{HAN}])[?\
 def find_mojibake(text: str) -> list[dict]:
     """Each damaged run: its line and the run as it stands (kept in the text, never replaced)."""
     found = []
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text.split("\n"), 1):
         for match in MOJIBAKE.finditer(line):
             found.append({"line": number, "text": match.group(0)})
     return found
@@ -231,8 +262,10 @@ def normalise(text: str) -> Normalised:
             continue
         compact.append(line)
     text = "\n".join(compact).strip("\n")
+    text, repaired = repair_latin_mojibake(text)
     text = to_simplified(unify_radicals(text))
     text = close_number_spaces(text)
     text, pinyin = drop_pinyin(text)
     text, repairs, ambiguous = restore_separators(text)
+    repairs = repaired + repairs
     return Normalised(text, chrome, pinyin, repairs, ambiguous, find_mojibake(text))

@@ -111,3 +111,21 @@ def test_spaces_a_pdf_sets_around_digits_go_and_spaces_between_organs_stay():
     assert close_number_spaces("2019 年 5 月 10 日") == "2019年5月10日"
     assert close_number_spaces("景德镇市教育局    景德镇市卫生健康委员会") == "景德镇市教育局    景德镇市卫生健康委员会"
     assert close_number_spaces("version 2 of A 1") == "version 2 of A 1"
+
+
+def test_chinese_shown_in_a_western_code_page_reads_back():
+    from jianfu.adapters.intake.normalise import repair_latin_mojibake
+
+    title = "关于召开全市教育工作会议的通知"
+    for shown in (title.encode("gbk").decode("latin-1"), title.encode("utf-8").decode("latin-1")):
+        text, repairs = repair_latin_mojibake(f"{shown}\n各县（市、区）教育局：")
+        assert text.split("\n") == [title, "各县（市、区）教育局："]
+        assert [(r.step, r.after, r.line) for r in repairs] == [("mojibake", title, 1)]
+    assert "第1行补全" in normalise(title.encode("gbk").decode("latin-1")).notes[0]
+
+
+def test_western_text_is_left_alone():
+    from jianfu.adapters.intake.normalise import repair_latin_mojibake
+
+    for text in ("Café déjà vu, naïve façade", "£100 ± 5 µm", "ÀÁÂÃ"):
+        assert repair_latin_mojibake(text) == (text, [])
