@@ -243,10 +243,7 @@ def _chinese_choices(expected: str) -> str:
     """pydantic's "'city_government' or 'department'" as the Chinese a clerk chose from: 市政府、部门."""
     import re
 
-    try:
-        from .decide import VALUE_ZH  # the value tables (read lazily: decide imports this module)
-    except ImportError:  # pragma: no cover - the tables moved: the codes as they are
-        return expected
+    from .messages import VALUE_ZH  # read lazily: the value tables' module may come to report errors itself
     codes = re.findall(r"'([^']*)'", expected)
     return "、".join(VALUE_ZH.get(code, code) for code in codes) if codes else expected
 

@@ -19,7 +19,7 @@ from typing import Any, Iterable
 
 from .audit import Audit
 from .audit.whatif import Flip, flips as unit_flips
-from .decide import Engine
+from .decide import Engine, Found
 from .errors import NoPackInForce
 from .facts import FACTS
 from .packs import PLACEHOLDER, Catalog, LoadedPack
@@ -210,10 +210,10 @@ class RecordingEngine(Engine):
         super().__init__(catalog)
         self.kept: dict[str, list] = {}
 
-    def findings(self, request, *args, **kwargs):
-        found, refs = super().findings(request, *args, **kwargs)
-        self.kept[request.id] = found
-        return found, refs
+    def findings(self, request, *args, **kwargs) -> Found:
+        found = super().findings(request, *args, **kwargs)
+        self.kept[request.id] = found.findings
+        return found
 
 
 class ReusingEngine(Engine):
@@ -249,7 +249,7 @@ class ReusingEngine(Engine):
     def findings(self, request, *args, **kwargs):
         kept = self.first.kept.get(request.id)
         if kept is not None and self.unchanged(request.jurisdiction, request.date, request.kind):
-            return kept, self._prepare(request.jurisdiction, request.date, request.kind)[4]
+            return Found(kept, self.in_force(request.jurisdiction, request.date, request.kind).packs)
         return super().findings(request, *args, **kwargs)
 
 

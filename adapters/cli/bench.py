@@ -18,12 +18,16 @@ def bench(
     seconds: float = typer.Option(60.0, "--seconds", help="--service：计时秒数 / measured seconds"),
     workers: int = typer.Option(2, "--workers", help="--service：服务工作进程数 / service worker processes"),
     clients: int = typer.Option(8, "--clients", help="--service：并发连接数 / concurrent connections"),
-    only: Optional[str] = typer.Option(None, "--only", help="只运行一部分：audit（年度审计：每核一个进程，再单进程） / run one part only: audit (one process per core, then one)"),
+    only: Optional[str] = typer.Option(None, "--only", help="只运行一部分：audit（年度审计：每核一个进程，再单进程）、intake（公文读取的字段准确率） / run one part only: audit (one process per core, then one), intake (field accuracy of reading paperwork)"),
 ) -> None:
     """基准测试：全省规模台账上的审查速度；--service 压测服务 / benchmark screenings; --service loads the service."""
-    if only not in (None, "audit"):
-        raise typer.BadParameter(f"未知的部分 {only}，可选 audit / unknown part {only}: audit", param_hint="--only")
-    if service:
+    if only not in (None, "audit", "intake"):
+        raise typer.BadParameter(f"未知的部分 {only}，可选 audit、intake / unknown part {only}: audit, intake", param_hint="--only")
+    if only == "intake":  # the field-level accuracy of reading paperwork (bench/intake.py): no register to generate
+        from jianfu.bench.intake import run as run_intake
+
+        result = run_intake()
+    elif service:
         from importlib import import_module
 
         try:

@@ -21,6 +21,7 @@ from jianfu.engine.register import EMPTY_REGISTER
 from . import audit as audit_cli
 from . import bench as bench_cli
 from . import quota as quota_cli
+from . import intake as intake_cli
 from . import register as register_cli
 from . import rules as rules_cli
 from . import service as service_cli
@@ -39,6 +40,7 @@ app.add_typer(register_cli.app, name="register")
 app.command("bench")(bench_cli.bench)
 app.command("audit")(audit_cli.audit)
 app.command("quota")(quota_cli.quota)
+app.command("intake")(intake_cli.intake)
 app.command("serve")(service_cli.serve)
 app.add_typer(service_cli.users_app, name="users")
 app.add_typer(service_cli.log_app, name="log")

@@ -114,12 +114,14 @@ def create_app(settings: Settings) -> FastAPI:
     errors.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
 
-    from . import api, pages, quota_views
+    from . import api, intake_api, intake_pages, pages, quota_views
 
     app.include_router(api.router, prefix="/api/v1")
+    app.include_router(intake_api.router, prefix="/api/v1")
     app.include_router(api.health)
     app.include_router(pages.router)
     quota_views.install(app)  # 我的额度: its API route and page
+    app.include_router(intake_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     assets = _swagger_assets()

@@ -36,6 +36,13 @@ class Call:
     path: str | None = None  # the concrete path, when the route has parameters
     json: Callable[[], Any] | None = None
     params: dict | None = None
+    files: Callable[[], Any] | None = None  # a multipart upload (intake)
+
+
+def paper(unit_line: str) -> dict:
+    """A 公文 to upload to intake, signed by the unit on `unit_line`."""
+    text = f"关于加强校园安全管理的通知\n各县（市、区）教育局：\n正文。\n{unit_line}\n2019年7月1日\n"
+    return {"file": ("paper.txt", text.encode("utf-8"))}
 
 
 CALLS = [
@@ -68,6 +75,8 @@ CALLS = [
     Call("users", "GET", "/api/v1/users", {"admin"}),
     Call("own unit's quota", "GET", "/api/v1/quota/{unit}", ALL, path=f"/api/v1/quota/{OWN}", params={"year": "2019"}),
     Call("other unit's quota", "GET", "/api/v1/quota/{unit}", {"office", "auditor", "admin"}, path=f"/api/v1/quota/{OTHER}", params={"year": "2019"}),
+    Call("intake own unit's paper", "POST", "/api/v1/intake", {"office", "department", "admin"}, files=lambda: paper("景德镇市教育局")),
+    Call("intake another unit's paper", "POST", "/api/v1/intake", {"office", "admin"}, files=lambda: paper("景德镇市财政局")),
 ]
 
 
@@ -75,7 +84,8 @@ def _send(service, call: Call, role: str | None, authorization: str | None = Non
     with service.client(role) as client:
         if authorization is not None:
             client.headers["Authorization"] = authorization
-        return client.request(call.method, call.path or call.route, json=call.json() if call.json else None, params=call.params)
+        return client.request(call.method, call.path or call.route, json=call.json() if call.json else None, params=call.params,
+                              files=call.files() if call.files else None)
 
 
 @pytest.mark.parametrize("role", ROLES)
