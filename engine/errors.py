@@ -240,12 +240,13 @@ def excerpt(value: Any, limit: int = EXCERPT) -> str:
 
 
 def _chinese_choices(expected: str) -> str:
-    """pydantic's "'city_government' or 'department'" as the Chinese a clerk chose from: 市政府、部门."""
+    """pydantic's "'city_government' or 'department'" as the Chinese a clerk chose from, each with the code an
+    office system sends: 市政府（city_government）、部门（department）."""
     import re
 
     from .messages import VALUE_ZH  # read lazily: the value tables' module may come to report errors itself
     codes = re.findall(r"'([^']*)'", expected)
-    return "、".join(VALUE_ZH.get(code, code) for code in codes) if codes else expected
+    return "、".join(f"{VALUE_ZH[code]}（{code}）" if code in VALUE_ZH else code for code in codes) if codes else expected
 
 
 def from_validation_error(exc: ValidationError, prefix: Path = ()) -> list[FieldError]:

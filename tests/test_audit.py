@@ -325,3 +325,13 @@ def test_cli_needs_exactly_one_register(tmp_path):
     out = tmp_path / "report.json"
     done = jianfu("audit", "--year", "2019", "--out", str(out))
     assert done.returncode == 2 and "--register" in done.stderr and not out.exists()
+
+
+def test_the_report_s_unit_types_are_in_chinese(tmp_path):
+    import openpyxl
+
+    out = tmp_path / "r.xlsx"
+    assert jianfu("audit", "--year", "2019", "--register", str(ROOT / "examples" / "register.yaml"), "--out", str(out)).returncode == 0
+    units = openpyxl.load_workbook(out)["单位"]
+    types = {row[2].value for row in units.iter_rows(min_row=2)}
+    assert "部门" in types and not types & {"department", "government", "general_office", "coordinating_body"}

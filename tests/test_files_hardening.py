@@ -134,4 +134,4 @@ def test_the_template_offers_only_what_the_kind_accepts_and_errors_list_chinese_
     with pytest.raises(InvalidInput) as caught:
         read_requests(csv)
     [error] = caught.value.errors
-    assert "市政府" in error.zh and "部门" in error.zh and "city_government" not in error.zh
+    assert "市政府（city_government）" in error.zh and "部门（department）" in error.zh

@@ -57,6 +57,7 @@ def percent(value: float | None) -> str:
 
 
 NO_BASELINE = "无基数（基准年 0 期）"
+UNIT_TYPE_ZH = {"government": "人民政府", "general_office": "政府办公室", "department": "部门", "coordinating_body": "议事协调机构"}
 
 
 def unit_cut(bulletins: dict) -> str:
@@ -132,7 +133,7 @@ def to_xlsx(audit: Audit, flips: list[Flip] | None = None, source: str | None = 
                    "未能复核", "义务", "亮灯"])
     for r, u in enumerate(data["units"], start=2):
         b = u["bulletins"]
-        values = [u["unit"], u["jurisdiction"] or "", u["type"] or "", u["documents"], u["meetings"]["citywide_system"], u["meetings"]["onsite_office"],
+        values = [u["unit"], u["jurisdiction"] or "", UNIT_TYPE_ZH.get(u["type"], u["type"] or ""), u["documents"], u["meetings"]["citywide_system"], u["meetings"]["onsite_office"],
                   u["meetings"]["other"], u["inspections"]["comprehensive"], u["inspections"]["other"], b["series_count"], b["series"],
                   b["baseline_issues"], b["issues"], unit_cut(b), met_zh(b["met"]), u["violations"], _articles(u["violations_by_article"]),
                   u["advice"], u["waivers"], u["records_not_checked"], _obligations_text(u), LIGHT_ZH[u["light"]]]

@@ -101,6 +101,7 @@ class Database:
         self._readers: list[Any] = []
         self._writer_mutex = threading.Lock()
         self._writer_fd: int | None = None
+        self._known_units: set[str] = set()
         if migrate:
             try:
                 self.migrate()
@@ -245,7 +246,10 @@ class Database:
         """The request with its unit as the register names it; a name that is no unit of the register is an error
         (when recording always: no unit is ever made on the fly; when only screening, once the register has units).
         The usual case is one lookup by name; the units are listed only when it misses."""
+        if request.unit in self._known_units:  # units are never deleted: a name once found stays a unit
+            return request
         if view.unit(request.unit) is not None:
+            self._known_units.add(request.unit)
             return request
         from jianfu.adapters.unit_names import UnitNames
 
