@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from jianfu.adapters.storage.audit_workers import audit as run_audit
 from jianfu.engine import Engine, InvalidInput
-from jianfu.engine.audit import audit_what_if, implausible_years, parse_parameters
+from jianfu.engine.audit import audit_what_if, implausible_years, parse_parameters, review_day
 from jianfu.engine.errors import FieldError
 
 from .common import DbOption, RegisterOption, RulesOption, VerboseOption, guard, load_catalog, setup_logging
@@ -53,7 +53,7 @@ def audit(
         if (register is None) == (db is None):
             problems.append(FieldError(("--register",), "须给出 --register 或 --db 之一", "give exactly one of --register or --db"))
         problems += implausible_years(("--year", year), ("--baseline-year", baseline_year))
-        day = _review_day(as_of, year, problems)
+        day = review_day(as_of, year, problems, "--as-of")
         if problems:
             raise InvalidInput(problems)
         catalog = load_catalog(rules)
@@ -73,20 +73,6 @@ def audit(
         typer.echo(str(path))
     logger.info("audit {}: {} records, {} violations", year, result.records_in_year, len(result.violations))
     raise typer.Exit(0)
-
-
-def _review_day(text: Optional[str], year: int, problems: list[FieldError]) -> Optional[date]:
-    """The day of a quarterly review, which must fall in the audited year (a problem is added otherwise)."""
-    if text is None:
-        return None
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        problems.append(FieldError(("--as-of",), f"日期应为 YYYY-MM-DD，收到 {text!r}", f"expected YYYY-MM-DD, got {text!r}"))
-        return None
-    if day.year != year:
-        problems.append(FieldError(("--as-of",), f"日期 {day} 不在审计年度 {year} 内", f"{day} is not in the audited year {year}"))
-    return day
 
 
 class _Source:

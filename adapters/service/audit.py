@@ -3,7 +3,6 @@ audited and rendered as `jianfu audit --out x.<fmt>` would write it."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ def audit_report(state: Any, year: int, baseline_year: int | None, fmt: str, par
     """The yearly audit of the service's register, rendered as `jianfu audit --out x.<fmt>` would write it; with
     `as_of` (YYYY-MM-DD, in the year) the quarterly review up to that day."""
     from jianfu.adapters.reports.audit import render
-    from jianfu.engine.audit import audit_what_if, implausible_years, parse_parameters
+    from jianfu.engine.audit import audit_what_if, implausible_years, parse_parameters, review_day
 
     problems = []
     if fmt not in AUDIT_FORMATS:
@@ -33,16 +32,3 @@ def audit_report(state: Any, year: int, baseline_year: int | None, fmt: str, par
 
     return render(Path(f"audit.{fmt}"), result, flips, shown_url(state.store.url))
 
-
-def review_day(text: str | None, year: int, problems: list[FieldError]) -> date | None:
-    """`as_of` of the quarterly review: a day of the audited year (a problem naming `as_of` otherwise)."""
-    if not text:
-        return None
-    try:
-        day = date.fromisoformat(text.strip())
-    except ValueError:
-        problems.append(FieldError(("as_of",), f"日期应为 YYYY-MM-DD，收到 {text!r}", f"expected YYYY-MM-DD, got {text!r}"))
-        return None
-    if day.year != year:
-        problems.append(FieldError(("as_of",), f"日期 {day} 不在审计年度 {year} 内", f"{day} is not in the audited year {year}"))
-    return day

@@ -27,7 +27,7 @@ from jianfu.adapters.catalogue import coverage, features_dir, find_rule
 from jianfu.adapters.files.plan_workbook import write_template
 from jianfu.adapters.scenarios import index as scenario_index
 from jianfu.engine import Decision
-from jianfu.engine.audit import implausible_years, parse_parameters
+from jianfu.engine.audit import implausible_years, parse_parameters, review_day
 from jianfu.engine.errors import FieldError, JianfuError
 from jianfu.engine.requests import KINDS
 
@@ -331,7 +331,7 @@ def _audit_query(year: str, baseline_year: str, params: str, as_of: str = "") ->
             query[name] = int(text)
     query["param"] = [line.strip() for line in params.splitlines() if line.strip()]
     if as_of.strip() and "year" in query:
-        day = audit.review_day(as_of, query["year"], errors)
+        day = review_day(as_of, query["year"], errors)
         if day is not None and day.year == query["year"]:
             query["as_of"] = day.isoformat()
     return query, errors

@@ -7,7 +7,7 @@ command line and the report formats sit in adapters.
 """
 
 from .obligations import ObligationResult, check_obligations, periods
-from .run import Audit, NotChecked, RecordFindings, UnitAudit, audit, implausible_years
+from .run import Audit, NotChecked, RecordFindings, UnitAudit, audit, implausible_years, review_day
 from .running import Tallied, read_from
 from .whatif import Flip, audit_what_if, flips, parse_parameters, with_parameters
 
@@ -24,6 +24,7 @@ __all__ = [
     "check_obligations",
     "flips",
     "implausible_years",
+    "review_day",
     "parse_parameters",
     "periods",
     "read_from",

@@ -33,6 +33,21 @@ def implausible_years(*named: tuple[str, int | None]) -> list[FieldError]:
             for name, value in named if value is not None and not low <= value <= high]
 
 
+def review_day(text: str | None, year: int, problems: list[FieldError], field: str = "as_of") -> date | None:
+    """The day of a quarterly review (004 art. 18), which must fall in the audited year: None when not given, else
+    the day, with a problem naming `field` (as the caller's user knows it) when it is no day of the year."""
+    if text is None or not text.strip():
+        return None
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        problems.append(FieldError((field,), f"日期应为 YYYY-MM-DD，收到 {text!r}", f"expected YYYY-MM-DD, got {text!r}", code="bad_date"))
+        return None
+    if day.year != year:
+        problems.append(FieldError((field,), f"日期 {day} 不在审计年度 {year} 内", f"{day} is not in the audited year {year}"))
+    return day
+
+
 Progress = Callable[[int, int], None]
 
 
