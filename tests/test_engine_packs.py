@@ -222,3 +222,15 @@ def test_the_pack_in_force_is_chosen_anew_on_every_day_a_pack_starts_or_stops(la
     changed = with_parameters(catalog, {"bulletin_cut": 0.3})
     assert changed.stack_for("景德镇市", date(2019, 6, 1)).params_at(date(2019, 6, 1))["bulletin_cut"] == 0.3
     assert catalog.stack_for("景德镇市", date(2019, 6, 1)).params_at(date(2019, 6, 1))["bulletin_cut"] == 0.2
+
+
+def test_a_shipped_packs_chinese_texts_speak_chinese_not_field_codes():
+    """A clerk reads the Chinese remedy and message: "joint 设为 true" asked them to type a code (issue 14)."""
+    import re
+
+    from jianfu import shipped
+
+    catalog = load_folder(shipped("rules"))
+    codes = re.compile(r"\b(true|false|citywide_system|city_government|department|comprehensive)\b")
+    spoken = [(rule.id, text) for rule, _ in catalog.all_rules() for text in (rule.message.zh, rule.remedy.zh) if codes.search(text)]
+    assert spoken == []
