@@ -117,3 +117,35 @@ def test_a_checked_workbook_names_the_severity_in_chinese():
     from jianfu.adapters.files.plan_workbook import _severity
 
     assert (_severity("advice", True), _severity("waived", True), _severity("advice", False)) == ("提醒", "已批准豁免", "advice")
+
+
+def test_each_findings_remedy_is_in_the_checked_row(tmp_path):
+    """Issue 14: an inspection whose indicator only checks a document was printed (art. 12, a block) and whose on-site check asks for a briefing
+    (art. 15, advice) shows both remedies in 怎么办, not the block's alone."""
+    import openpyxl
+
+    from jianfu import shipped
+    from jianfu.adapters.files.plan_workbook import write_checked
+    from jianfu.adapters.output import RuleBook
+    from jianfu.engine import Engine, load_folder
+    from jianfu.engine.requests import Plan
+
+    catalog = load_folder(shipped("rules"))
+    plan = Plan.model_validate({
+        "id": "P-1", "kind": "plan", "jurisdiction": "景德镇市", "unit": "市教育局", "year": 2019, "title": "年度计划",
+        "items": [{"id": "I-1", "kind": "inspection", "jurisdiction": "景德镇市", "unit": "市教育局", "date": "2019-06-03",
+                   "title": "专项检查", "type": "special", "scope": "citywide", "urgent": False, "involved_units": ["市教育局"],
+                   "joint": False, "work_plan": {"targets": ["整改"], "indicators": [{"name": "是否印发实施方案", "target": "是"}]},
+                   "onsite": {"unannounced": True, "demands": ["准备汇报材料"]}}],
+    })
+    result = Engine(catalog).check_plan(plan)
+    [decision] = result.decisions
+    severities = {f.severity for f in decision.findings}
+    assert {"block", "advice"} <= severities, decision.findings
+    out = tmp_path / "checked.xlsx"
+    write_checked(tmp_path / "plan.yaml", result, out, RuleBook(catalog), "zh")
+    sheet = next(ws for ws in openpyxl.load_workbook(out).worksheets if any(c.value == "怎么办" for c in ws[1]))
+    headers = [c.value for c in sheet[1]]
+    remedy = sheet.cell(row=2, column=headers.index("怎么办") + 1).value
+    for finding in decision.findings:
+        assert finding.remedy in remedy

@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from jianfu.engine.decide import PlanCheck
-from jianfu.engine.messages import VALUE_ZH
+from jianfu.engine.messages import DECISION_ZH, VALUE_ZH
 
 from . import xlsx
 from .sheets import KIND_SHEETS, cell_value, columns_for
@@ -193,11 +193,12 @@ def _severity(severity: str, zh: bool) -> str:
 
 def _annotate(ws, row: int, first: int, decision, book_of_rules, lang: str) -> None:
     zh = lang == "zh"
-    verdict = {"approve": "批准", "reject": "驳回"}[decision.decision] if zh else decision.decision
+    verdict = DECISION_ZH[decision.decision] if zh else decision.decision
     findings = decision.findings
     clauses = "、".join(dict.fromkeys(f"第{f.clause}条" if zh else f.clause for f in findings))
     reasons = "\n".join((f.message if zh else f.message_en) + ("" if f.severity == "block" else f"（{_severity(f.severity, zh)}）") for f in findings)
-    remedies = "\n".join(dict.fromkeys(book_of_rules.remedy(f, lang) for f in findings if f.severity == "block"))
+    # every finding's remedy, advice's too (a reason listed with no remedy beside it left the clerk without one)
+    remedies = "\n".join(dict.fromkeys(book_of_rules.remedy(f, lang) for f in findings if book_of_rules.remedy(f, lang)))
     for offset, value in enumerate((verdict, clauses, reasons, remedies)):
         cell = xlsx.put(ws, row, first + offset, value or None)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
