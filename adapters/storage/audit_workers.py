@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from jianfu.engine.audit.run import Audit, NotChecked, Part, Progress, RecordFindings, Walk
+from jianfu.engine.audit.run import Audit, NotChecked, Part, Progress, RecordFindings, Walk, audit as engine_audit
 from jianfu.engine.decide import Engine, built_finding
 from jianfu.engine.errors import AuditIncomplete
 from jianfu.engine.records import FiledPlan, Unit
@@ -58,14 +58,12 @@ def audit(
     worker process can run on its own; with `workers` > 1 they are audited side by side (forked processes: the
     compiled rulesets are inherited) and merged in their order, so the result is the serial one."""
     with collector_paused():
-        walk = Walk.begin(engine, units, year, baseline_year, progress, total, as_of)
-        if loaders is not None and workers > 1 and len(loaders) > 1:
-            _in_workers(walk, loaders, min(workers, len(loaders)))  # never more processes than parts
-        else:
+        if loaders is None or workers < 2 or len(loaders) < 2:  # one process: the engine's own serial audit
             if loaders is not None:
                 parts = (load() for load in loaders)
-            for part in (parts if parts is not None else [(list(records), list(plans))]):
-                walk.part(*part)
+            return engine_audit(engine, units, records, plans, year, baseline_year, progress, parameters, parts, total, as_of)
+        walk = Walk.begin(engine, units, year, baseline_year, progress, total, as_of)
+        _in_workers(walk, loaders, min(workers, len(loaders)))  # never more processes than parts
         return walk.report(parameters)
 
 
