@@ -207,6 +207,22 @@ def labelled(lines: list[str], labels: str, start: int = 0) -> Found | None:
 MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 
 
+def labelled_date(lines: list[str], labels: str, text: str, sentence: str, reference: date | None) -> tuple[date, str] | None:
+    """(the day, its evidence) read from a labelled line (`会议时间：…`), else from the first `sentence` of the text
+    whose group 1 is the day (`定于5月20日召开`): a meeting's own day or a plan's start, never the paper's date."""
+    found = labelled(lines, labels)
+    if found is not None:
+        day = date_in(found.value, reference)
+        if day is not None:
+            return day, found.evidence
+    match = re.search(sentence, text)
+    if match:
+        day = date_in(match.group(1), reference)
+        if day is not None:
+            return day, match.group(0)
+    return None
+
+
 def date_in(text: str, reference: date | None) -> date | None:
     """A full date in the text, or a 月日 without a year read in the year of the reference (the notice's own date;
     a month and day that fall before it are the next year's)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from .elements import Elements, Found, date_in, labelled
+from .elements import Elements, Found, labelled, labelled_date
 
 INSPECTION_WORDS = r"督查|检查|考核|考评|巡查|督导"
 START_LABELS = r"(?:检查|督查|考核|考评|督导|巡查)?时间(?:安排)?|(?:检查|督查|考核|督导)?时间和方式|实施时间"
@@ -34,17 +34,9 @@ def read_inspection(elements: Elements, text: str, tables: list[list[list[str]]]
         out["scope"] = ("citywide", plan_title)
     lines = elements.lines
     reference = elements.date.value if elements.date else None
-    start = labelled(lines, START_LABELS)
-    if start is not None:
-        day = date_in(start.value, reference)
-        if day is not None:
-            out["date"] = (day, start.evidence)
-    if "date" not in out:
-        begins = re.search(r"(?:自|于|从)?((?:(?:19|20)\d\d年)?\d{1,2}月\d{1,2}日)(?:起|开始|至)", text)
-        if begins:
-            day = date_in(begins.group(1), reference)
-            if day is not None:
-                out["date"] = (day, begins.group(0))
+    begins = labelled_date(lines, START_LABELS, text, r"(?:自|于|从)?((?:(?:19|20)\d\d年)?\d{1,2}月\d{1,2}日)(?:起|开始|至)", reference)
+    if begins is not None:
+        out["date"] = begins
     targets = labelled(lines, TARGET_LABELS)
     if targets is not None:
         items = [t.strip() for t in re.split(r"[；;。]", targets.value) if t.strip()]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from .elements import Elements, date_in, labelled
+from .elements import Elements, labelled, labelled_date
 
 MEETING_TITLE = re.compile(r"关于召开(.+?会议?)的通知")
 CALLED = re.compile(r"(?:决定|定于|拟于|拟定)[^。]*?召开(.+?会)[。，,；]")
@@ -28,17 +28,9 @@ def read_meeting(elements: Elements, text: str) -> dict:
         out["title"] = (match.group(1), match.group(0))
     lines = elements.lines
     notice_day = elements.date.value if elements.date else None
-    when = labelled(lines, TIME_LABELS)
-    if when is not None:
-        day = date_in(when.value, notice_day)
-        if day is not None:
-            out["date"] = (day, when.evidence)
-    if "date" not in out:
-        called = re.search(r"(?:定于|拟于|于)([^。，,]{4,20}?日)[^。]*?召开", text)
-        if called:
-            day = date_in(called.group(1), notice_day)
-            if day is not None:
-                out["date"] = (day, called.group(0))
+    held = labelled_date(lines, TIME_LABELS, text, r"(?:定于|拟于|于)([^。，,]{4,20}?日)[^。]*?召开", notice_day)
+    if held is not None:
+        out["date"] = held
     place = labelled(lines, PLACE_LABELS)
     if place is not None:
         out["place"] = (place.value, place.evidence)
