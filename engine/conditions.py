@@ -19,6 +19,7 @@ parameters of one period substituted.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import Annotated, Any, Callable, Literal, Mapping, Union
 
 from pydantic import Discriminator, Field, Tag, model_validator
@@ -135,6 +136,40 @@ def params_used(condition: Any) -> set[str]:
         if isinstance(value, ParamRef):
             out.add(value.param)
     return out
+
+
+_NUMERIC_OPS = frozenset({"eq", "ne", "gt", "gte", "lt", "lte", "in"})
+
+
+def numeric_marks(conditions: Any, params: Mapping[str, Any]) -> dict[str, tuple[float, ...] | None]:
+    """For each fact the conditions test: the numbers it is compared with (parameters substituted), sorted, or None
+    when some test reads it otherwise (a text, a pattern, a bool).
+
+    A number's answer to every test against those numbers is fixed by where it falls among them (below, equal to,
+    between, above each): `mark_of` gives that place, so that 41 and 42 system meetings against a limit of 1 are one
+    question to the rules, not two."""
+    marks: dict[str, set | None] = {}
+    for condition in conditions:
+        for test in tests(condition):
+            value = _resolve(test.value, params)
+            numbers = value if isinstance(value, list) else [value]
+            fact = FACTS.get(test.fact)
+            numeric = (test.op in _NUMERIC_OPS and fact is not None and fact.type in (int, float)
+                       and all(type(v) in (int, float) for v in numbers))
+            if not numeric:
+                marks[test.fact] = None
+            elif marks.get(test.fact, set()) is not None:
+                marks.setdefault(test.fact, set()).update(numbers)
+    return {name: None if found is None else tuple(sorted(found)) for name, found in marks.items()}
+
+
+def mark_of(value: Any, marks: tuple[float, ...] | None) -> Any:
+    """Where a fact's value falls among the numbers its tests compare it with (`numeric_marks`): (how many are below
+    it, whether it equals the next); any other value, or a fact tested otherwise, as it is."""
+    if marks is None or type(value) not in (int, float):
+        return tuple(value) if type(value) is list else value
+    at = bisect_left(marks, value)
+    return (at, at < len(marks) and marks[at] == value)
 
 
 def leaves(condition: Any) -> int:

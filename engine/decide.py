@@ -109,14 +109,15 @@ class Engine:
         return Facts(request, values, approvals)
 
     def verdicts(self, in_force: InForce, facts: Facts) -> Verdicts:
-        """Step 3. A pure function of the ruleset and the fact it is shown: remembered by the fact's values (the
-        ruleset always lists them in one order, so equal requests give equal keys)."""
+        """Step 3. A pure function of the ruleset and the fact it is shown: remembered by what the verdicts depend on
+        (`Ruleset.key`: a count as its place among the limits it is tested against), so that the 41st and the 42nd
+        bulletin of a city over its cap are one question to durable-rules."""
         ruleset = in_force.ruleset
         fact = ruleset.fact(facts.values, facts.approvals)
         memo = self.memo
         if not memo.on:
             return self.evaluator.verdicts(ruleset, fact)
-        key = (ruleset.name, tuple([tuple(v) if type(v) is list else v for v in fact.values()]))
+        key = (ruleset.name, ruleset.key(fact))
         found = memo.verdicts.get(key)
         if found is None:
             found = memo.keep(memo.verdicts, key, self.evaluator.verdicts(ruleset, fact))

@@ -25,6 +25,7 @@ import durable.engine as durable_engine
 from durable.engine import MessageNotHandledException
 
 from . import conditions
+from .conditions import mark_of
 from .errors import EvaluationError
 from .facts import APPROVED, Provider, providers_for
 from .packs import Rule
@@ -58,6 +59,15 @@ class Ruleset:
     approving: tuple[Rule, ...]  # the rules whose verdict depends on an approval on file
     _approval_keys: tuple[tuple[str, str], ...]  # (rule id, the fact key its approval takes)
     _waivable: bool  # some rule can be lifted by an approval: the fact says "no approval" beside the real one
+    _marks: tuple[tuple[float, ...] | None, ...] = ()  # per tested fact, the numbers its tests compare it with
+
+    def key(self, fact: dict[str, Any]) -> tuple:
+        """What the verdicts on `fact` depend on, as a key for the engine's memo: each fact compared only with numbers
+        as its place among them (conditions.mark_of), every other value as it is. Two facts with one key get the
+        same verdicts from durable-rules, so remembering them by this key changes no answer."""
+        values = list(fact.values())
+        marks = self._marks  # the tested facts come first; the approvals on file after them, kept as they are
+        return tuple([(tuple(v) if type(v) is list else v) if m is None else mark_of(v, m) for v, m in zip(values, marks)]) + tuple(values[len(marks):])
 
     def fact(self, values: dict[str, Any], approvals: dict[str, Any]) -> dict[str, Any]:
         """What durable-rules is asked: the facts the conditions read, in the ruleset's order (so that equal requests
@@ -169,6 +179,7 @@ class Evaluator:
                 approving=approving,
                 _approval_keys=tuple((rule.id, _approval_key(rule.id)) for rule in approving),
                 _waivable=any(rule.can_be_waived for rule in rules),
+                _marks=_marks_of(tuple(sorted(tested | {"kind"})), rules, params),
             )
             self._registered[key] = ruleset
             return ruleset
@@ -234,6 +245,12 @@ def _call(method: Any, ruleset: str, fact: dict[str, Any]) -> None:
 def freeze(value: Any) -> Any:
     """A fact's or parameter's value as a dictionary key (facts are scalars or lists of strings)."""
     return tuple(value) if isinstance(value, list) else value
+
+
+def _marks_of(tested: tuple[str, ...], rules: list[Rule], params: dict[str, Any]) -> tuple:
+    """For each tested fact in the ruleset's order, the numbers the rules compare it with (None: kept as it is)."""
+    marks = conditions.numeric_marks([c for rule in rules for c in (rule.applies, rule.violated) if c is not None], params)
+    return tuple(marks.get(name) for name in tested)
 
 
 def _definition(kind: str, rules: list[Rule], params: dict[str, Any]) -> dict[str, Any]:

@@ -145,3 +145,39 @@ def test_the_audit_of_a_generated_province_is_the_same_with_the_memo_on_and_off(
     off = audit(Engine(province, memo=Memo.off()), where.units, made, plans, 2019).as_dict()
     assert on["records_checked"] > 500 and on["violations"]  # a real audit, with findings to compare
     assert on == off
+
+
+def test_counts_on_the_same_side_of_every_limit_are_one_question_to_durable_rules():
+    """The verdict memo keys a count by its place among the numbers the rules compare it with
+    (conditions.numeric_marks): the 3rd, 4th and 5th system meeting of a unit, over a limit of one, are evaluated
+    once between them, and every decision is still the one the memo-off engine gives, its count in the message."""
+    from jianfu.engine.evaluator import Evaluator
+
+    meeting = {"kind": "meeting", "jurisdiction": PLACE, "unit": UNITS[0], "title": "工作会议", "topics": [],
+               "held_in_name_of": "department", "remit": "department", "scope": "citywide_system", "routine": False}
+    counted = Engine(CATALOG, evaluator=Evaluator())
+    before = counted.evaluator.calls
+    messages = set()
+    for held in range(6):  # 0 to 5 meetings held before the request
+        view = MemoryRegister(_units(), [RECORD.validate_python({**meeting, "id": f"M-{i}", "date": f"2019-04-0{i + 1}", "status": "held"})
+                                         for i in range(held)])
+        request = _request({**meeting, "id": "Q-1", "date": "2019-06-03"})
+        decision = counted.decide(request, view)
+        assert decision == OFF.decide(request, view)
+        assert decision.decision == ("approve" if held == 0 else "reject")
+        messages |= {f.message for f in decision.findings if f.rule == "system_meeting_once_a_year"}
+    assert len(messages) == 5  # each count shown as it is
+    # below the limit, at it, above it: three evaluations for six requests (the rest of the facts are the same)
+    assert counted.evaluator.calls - before == 3
+
+
+def test_a_count_is_kept_as_it_is_where_a_rule_reads_it_otherwise():
+    from jianfu.engine.conditions import Test, mark_of, numeric_marks
+
+    marks = numeric_marks([Test(fact="system_meetings_in_year", gte=1), Test(fact="system_meetings_in_year", lt=4),
+                           Test(fact="title", matches=".*会.*")], {})
+    assert marks == {"system_meetings_in_year": (1, 4), "title": None}
+    places = [mark_of(n, marks["system_meetings_in_year"]) for n in range(7)]
+    assert places == [(0, False), (0, True), (1, False), (1, False), (1, True), (2, False), (2, False)]
+    assert mark_of(0.5, (0.2,)) == mark_of(0.9, (0.2,)) != mark_of(0.2, (0.2,)) != mark_of(0.1, (0.2,))
+    assert mark_of("工作会议", None) == "工作会议" and mark_of(["a"], None) == ("a",) and mark_of(None, (1,)) is None
