@@ -103,12 +103,7 @@ def pack_markdown(catalog: Catalog, pack_id: str, scenarios: ScenarioIndex) -> s
     else:
         out += ["## 逐件审查的规则 Rules", ""]
     for rule in pack.rules:
-        out.append(f"### 第{rule.article}条 {rule.title}（`{rule.id}`）")
-        out.append("")
-        out.append(f"**条文**（{rule.source}）：")
-        out.append("")
-        out.append(f"> {rule.text}")
-        out.append("")
+        out += _quoted(f"### 第{rule.article}条 {rule.title}（`{rule.id}`）", rule.source, rule.text)
         out.append(f"- 审查对象：{KIND_ZH[rule.kind]}；结果：{SEVERITY_ZH[rule.severity]}")
         if rule.reading:
             out.append(f"- 解读：{flat(rule.reading)}")
@@ -131,12 +126,7 @@ def pack_markdown(catalog: Catalog, pack_id: str, scenarios: ScenarioIndex) -> s
     if pack.obligations:
         out += ["## 年度义务（只在年度审计中核查） Yearly obligations", ""]
     for duty in pack.obligations:
-        out.append(f"### {duty.article if not duty.article.isdigit() else '第' + duty.article + '条'} {duty.title}（`{duty.id}`）")
-        out.append("")
-        out.append(f"**条文**（{duty.source}）：")
-        out.append("")
-        out.append(f"> {duty.text}")
-        out.append("")
+        out += _quoted(f"### {duty.article if not duty.article.isdigit() else '第' + duty.article + '条'} {duty.title}（`{duty.id}`）", duty.source, duty.text)
         out.append(f"- 解读：{flat(duty.reading)}")
         binds = "、".join(f"{k.name or ''}（{k.type}, {k.level}）" for k in duty.applies_to)
         out.append(f"- 约束：{binds}")
@@ -206,3 +196,8 @@ def stale(catalog: Catalog, scenarios: ScenarioIndex, folder: Path) -> list[str]
         if not path.is_file() or path.read_text(encoding="utf-8") != pack_markdown(catalog, pack_id, scenarios):
             problems.append(str(path))
     return problems
+
+
+def _quoted(heading: str, source: str, text: str) -> list[str]:
+    """A rule's or an obligation's heading and the article it quotes, verbatim."""
+    return [heading, "", f"**条文**（{source}）：", "", f"> {text}", ""]

@@ -367,16 +367,7 @@ def _series(ctx: FactContext) -> dict[str, Any]:
     Fact("bulletin_quota", int, BULL, "按压减比例本年度最多可发期数", "register", report_only=True, params=("bulletin_cut",)),
 )
 def _bulletin_cut(ctx: FactContext) -> dict[str, Any]:
-    r = ctx.request
-    baseline_year = int(ctx.params["bulletin_baseline_year"])
-    issues = ctx.register.bulletin_issues(r.jurisdiction, r.unit, r.date.year, r.id, ctx.before) + 1
-    baseline = ctx.register.bulletin_issues(r.jurisdiction, r.unit, baseline_year, r.id, None)
-    return {
-        "bulletin_issues_in_year": issues,
-        "bulletin_baseline_issues": baseline,
-        "bulletin_cut_achieved": cut_achieved(baseline, issues),
-        "bulletin_quota": bulletin_quota(baseline, ctx.params.get("bulletin_cut")),
-    }
+    return _cut_facts(ctx, ctx.request.unit, "")
 
 
 @provides(
@@ -396,15 +387,21 @@ def _bulletin_cut(ctx: FactContext) -> dict[str, Any]:
 def _city_bulletin_cut(ctx: FactContext) -> dict[str, Any]:
     # 004 art. 6: "2019年全市各级政府简报数量压减20%以上" is a target for the city's total (issue 13's reading):
     # the register's question with unit None counts every unit of the jurisdiction together.
+    return _cut_facts(ctx, None, "city_")
+
+
+def _cut_facts(ctx: FactContext, unit: str | None, prefix: str) -> dict[str, Any]:
+    """The bulletin cut's facts for the request's unit, or (unit None) its whole jurisdiction: this year's issues
+    with the request's own, the baseline year's, the cut achieved and the quota, each named with `prefix`."""
     r = ctx.request
     baseline_year = int(ctx.params["bulletin_baseline_year"])
-    issues = ctx.register.bulletin_issues(r.jurisdiction, None, r.date.year, r.id, ctx.before) + 1
-    baseline = ctx.register.bulletin_issues(r.jurisdiction, None, baseline_year, r.id, None)
+    issues = ctx.register.bulletin_issues(r.jurisdiction, unit, r.date.year, r.id, ctx.before) + 1
+    baseline = ctx.register.bulletin_issues(r.jurisdiction, unit, baseline_year, r.id, None)
     return {
-        "city_bulletin_issues_in_year": issues,
-        "city_bulletin_baseline_issues": baseline,
-        "city_bulletin_cut_achieved": cut_achieved(baseline, issues),
-        "city_bulletin_quota": bulletin_quota(baseline, ctx.params.get("bulletin_cut")),
+        f"{prefix}bulletin_issues_in_year": issues,
+        f"{prefix}bulletin_baseline_issues": baseline,
+        f"{prefix}bulletin_cut_achieved": cut_achieved(baseline, issues),
+        f"{prefix}bulletin_quota": bulletin_quota(baseline, ctx.params.get("bulletin_cut")),
     }
 
 

@@ -35,6 +35,22 @@ def revised(tmp_path: Path, edit=None) -> Path:
     return folder
 
 
+def replacing(old: str, new: str):
+    """An edit of the Jingdezhen pack: `old` (which must be there) replaced by `new`, once."""
+    def edit(pack: Path, text: str) -> None:
+        assert old in text
+        pack.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return edit
+
+
+def impact_of(tmp_path: Path, old: str, new: str):
+    """`jianfu rules impact` of the sample register's 2019 under the pack with `old` replaced by `new`: the finished
+    command and its JSON report."""
+    out = tmp_path / "impact.json"
+    done = jianfu("rules", "impact", "--rules", str(revised(tmp_path, replacing(old, new))), "--register", str(REGISTER), "--year", "2019", "--out", str(out))
+    return done, json.loads(out.read_text(encoding="utf-8")) if out.exists() else None
+
+
 def two_meetings(pack: Path, text: str) -> None:
     old = '      "2019-03-19": 1\n  routine_merge_window_days'
     assert old in text
@@ -79,10 +95,7 @@ def test_diff_of_a_rules_text_reading_condition_and_severity(tmp_path: Path):
 
 
 def test_diff_of_rules_added_and_removed(tmp_path: Path):
-    def edit(pack: Path, text: str) -> None:
-        pack.write_text(text.replace("  - id: inspection_work_plan\n", "  - id: inspection_work_plan_2\n", 1), encoding="utf-8")
-
-    folder = revised(tmp_path, edit)
+    folder = revised(tmp_path, replacing("  - id: inspection_work_plan\n", "  - id: inspection_work_plan_2\n"))
     done = jianfu("rules", "diff", str(shipped("rules")), str(folder), "-f", "json")
     rules = {(r["id"], r["change"]) for r in json.loads(done.stdout)["packs"][0]["rules"]}
     assert rules == {("inspection_work_plan_2", "added"), ("inspection_work_plan", "removed")}
@@ -119,25 +132,16 @@ def test_impact_on_the_sample_register_lists_the_meeting_approved_without_an_app
 
 def test_impact_turns_a_rejection_into_an_approval(tmp_path: Path):
     # a merge window of 5 days instead of 30: 市生态环境局's routine meetings of 18 April and 6 May are no longer "near"
-    def edit(pack: Path, text: str) -> None:
-        pack.write_text(text.replace('      "2019-03-19": 30\n', '      "2019-03-19": 5\n', 1), encoding="utf-8")
-
-    out = tmp_path / "impact.json"
-    done = jianfu("rules", "impact", "--rules", str(revised(tmp_path, edit)), "--register", str(REGISTER), "--year", "2019", "--out", str(out))
+    done, report = impact_of(tmp_path, '      "2019-03-19": 30\n', '      "2019-03-19": 5\n')
     assert done.returncode == 1, done.stderr
-    assert json.loads(out.read_text(encoding="utf-8"))["flips"] == [
+    assert report["flips"] == [
         {"record_id": "JDZ-M-2019-013", "unit": "市生态环境局", "before": "reject", "after": "approve", "rules": ["merge_similar_routine_meetings"]}]
 
 
 def test_impact_names_the_units_whose_results_change(tmp_path: Path):
     # a cut of 50% instead of 20%: 市卫生健康委's 7 issues of 2019 against 10 in 2018 (a quota of 5) break it twice
-    def edit(pack: Path, text: str) -> None:
-        pack.write_text(text.replace('      "2019-03-19": 0.20\n', '      "2019-03-19": 0.50\n', 1), encoding="utf-8")
-
-    out = tmp_path / "impact.json"
-    done = jianfu("rules", "impact", "--rules", str(revised(tmp_path, edit)), "--register", str(REGISTER), "--year", "2019", "--out", str(out))
+    done, report = impact_of(tmp_path, '      "2019-03-19": 0.20\n', '      "2019-03-19": 0.50\n')
     assert done.returncode == 1, done.stderr
-    report = json.loads(out.read_text(encoding="utf-8"))
     assert {f["record_id"] for f in report["flips"] if f["unit"] == "市卫生健康委"} == {"WJ-B-2019-06", "WJ-B-2019-07"}
     assert all(f["before"] == "approve" and f["after"] == "reject" and f["rules"] == ["bulletin_cut"] for f in report["flips"] if f["unit"] == "市卫生健康委")
     units = {(u["unit"], u["what"], u["before"], u["after"]) for u in report["units"]}
@@ -204,13 +208,7 @@ def test_reusing_the_first_walks_findings_gives_the_same_impact(tmp_path: Path, 
                "cut": ('      "2019-03-19": 0.20\n', '      "2019-03-19": 0.50\n'),
                "window": ('      "2019-03-19": 30\n', '      "2019-03-19": 5\n'),
                "text": ("      zh: 这是部门会议，不得升格为市政府会议。", "      zh: 部门会议不得升格为市政府会议。")}
-    old, new = changes[edit]
-
-    def change(pack: Path, text: str) -> None:
-        assert old in text
-        pack.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-    before_catalog, after_catalog = load_folder(shipped("rules")), load_folder(revised(tmp_path, change))
+    before_catalog, after_catalog = load_folder(shipped("rules")), load_folder(revised(tmp_path, replacing(*changes[edit])))
     data = read_register(REGISTER)
 
     def run(reuse: bool):

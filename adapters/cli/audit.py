@@ -48,10 +48,7 @@ def audit(
 
     setup_logging(verbose)
     with guard("审计未完成，未写出任何报告 / audit not done: nothing written"):
-        problems = [FieldError(("--out",), f"不支持的报告格式 {p.name}（应为 {' '.join(SUFFIXES)}）", f"unsupported report format {p.name} (use {' '.join(SUFFIXES)})")
-                    for p in out if p.suffix.lower() not in SUFFIXES]
-        if (register is None) == (db is None):
-            problems.append(FieldError(("--register",), "须给出 --register 或 --db 之一", "give exactly one of --register or --db"))
+        problems = report_problems(out, SUFFIXES, register, db)
         problems += implausible_years(("--year", year), ("--baseline-year", baseline_year))
         day = review_day(as_of, year, problems, "--as-of")
         if problems:
@@ -136,3 +133,12 @@ class _progress:
 
 
 __all__ = ["audit"]
+
+
+def report_problems(out: list[Path], suffixes, register: Optional[Path], db: Optional[str]) -> list[FieldError]:
+    """What is wrong with a report command's `--out` files and its register (`--register` or `--db`, one of them)."""
+    problems = [FieldError(("--out",), f"不支持的报告格式 {p.name}（应为 {' '.join(suffixes)}）", f"unsupported report format {p.name} (use {' '.join(suffixes)})")
+                for p in out if p.suffix.lower() not in suffixes]
+    if (register is None) == (db is None):
+        problems.append(FieldError(("--register",), "须给出 --register 或 --db 之一", "give exactly one of --register or --db"))
+    return problems

@@ -125,10 +125,8 @@ def backup_(
     from jianfu.adapters.storage.backup import backup
 
     with guard("备份失败 / backup failed"):
-        store = open_store(db)
-        counts = backup(store, file)
-        store.close()
-    typer.echo(f"已备份 / backed up to {file}: " + "，".join(f"{name} {n}" for name, n in counts.items()))
+        counts = _on_store(db, lambda store: backup(store, file))
+    typer.echo(f"已备份 / backed up to {file}: " + _counts(counts))
 
 
 @app.command("restore")
@@ -140,7 +138,18 @@ def restore_(
     from jianfu.adapters.storage.backup import restore
 
     with guard("恢复失败，台账未作任何改动 / restore failed: the register is unchanged"):
-        store = open_store(db)
-        counts = restore(store, file)
+        counts = _on_store(db, lambda store: restore(store, file))
+    typer.echo(f"已恢复 / restored from {file}: " + _counts(counts))
+
+
+def _on_store(db: Optional[str], work):
+    """`work(store)` on the register at `db`, the store closed after it."""
+    store = open_store(db)
+    try:
+        return work(store)
+    finally:
         store.close()
-    typer.echo(f"已恢复 / restored from {file}: " + "，".join(f"{name} {n}" for name, n in counts.items()))
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return "，".join(f"{name} {n}" for name, n in counts.items())

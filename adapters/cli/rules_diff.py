@@ -95,14 +95,11 @@ def rules_impact(
     """修订影响：按修订后的规则包重新审查该年度的台账记录（及决定日志），列出决定改变的记录 / which decisions a revision would flip."""
     from jianfu.adapters.reports.impact import SUFFIXES, render
 
-    from .audit import _progress, _Source, default_workers
+    from .audit import _progress, _Source, default_workers, report_problems
 
     setup_logging(verbose)
     with guard("修订影响未完成，未写出任何报告 / impact not done: nothing written"):
-        problems = [FieldError(("--out",), f"不支持的报告格式 {p.name}（应为 {' '.join(SUFFIXES)}）", f"unsupported report format {p.name} (use {' '.join(SUFFIXES)})")
-                    for p in out if p.suffix.lower() not in SUFFIXES]
-        if (register is None) == (db is None):
-            problems.append(FieldError(("--register",), "须给出 --register 或 --db 之一", "give exactly one of --register or --db"))
+        problems = report_problems(out, SUFFIXES, register, db)
         if log and db is None:
             problems.append(FieldError(("--log",), "重放决定日志须给出 --db", "--log replays the database's decision log: give --db"))
         problems += implausible_years(("--year", year))

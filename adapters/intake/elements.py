@@ -186,6 +186,12 @@ def to_counties(recipients: str | None) -> bool:
     return bool(recipients and re.search(r"各县[(（]?(市|区)", recipients))
 
 
+def put(out: dict, field: str, found: "Found | tuple[object, str] | None") -> None:
+    """A reader's `out[field] = (value, evidence)`, when something was found (a `Found`, or the pair already)."""
+    if found is not None:
+        out[field] = (found.value, found.evidence) if isinstance(found, Found) else found
+
+
 def labelled(lines: list[str], labels: str, start: int = 0) -> Found | None:
     """The value after a label (`会议时间：…`, or a heading `一、会议时间` with the value on the next line)."""
     pattern = re.compile(rf"^{HEADING}({labels})\s*(?:[:：]\s*(.*)|(\s.*)?)$")

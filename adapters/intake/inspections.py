@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from .elements import Elements, Found, labelled, labelled_date
+from .elements import Elements, Found, labelled, labelled_date, put
 
 INSPECTION_WORDS = r"督查|检查|考核|考评|巡查|督导"
 START_LABELS = r"(?:检查|督查|考核|考评|督导|巡查)?时间(?:安排)?|(?:检查|督查|考核|督导)?时间和方式|实施时间"
@@ -34,9 +34,7 @@ def read_inspection(elements: Elements, text: str, tables: list[list[list[str]]]
         out["scope"] = ("citywide", plan_title)
     lines = elements.lines
     reference = elements.date.value if elements.date else None
-    begins = labelled_date(lines, START_LABELS, text, r"(?:自|于|从)?((?:(?:19|20)\d\d年)?\d{1,2}月\d{1,2}日)(?:起|开始|至)", reference)
-    if begins is not None:
-        out["date"] = begins
+    put(out, "date", labelled_date(lines, START_LABELS, text, r"(?:自|于|从)?((?:(?:19|20)\d\d年)?\d{1,2}月\d{1,2}日)(?:起|开始|至)", reference))
     targets = labelled(lines, TARGET_LABELS)
     if targets is not None:
         items = [t.strip() for t in re.split(r"[；;。]", targets.value) if t.strip()]
@@ -51,14 +49,13 @@ def read_inspection(elements: Elements, text: str, tables: list[list[list[str]]]
         if led:
             out["lead"] = (led.group(1), led.group(0))
     else:
-        out["lead"] = (lead.value, lead.evidence)
+        put(out, "lead", lead)
     join = labelled(lines, JOIN_LABELS) or _inline(text, JOIN_LABELS)
     if join is None:
         joined = re.search(r"牵头[，,、]\s*([^。；;]+?)(?:等单位|等部门)?(?:参加|配合|参与)", text)
         if joined:
             join = Found(joined.group(1), joined.group(0), 0)
-    if join is not None:
-        out["join"] = (join.value, join.evidence)
+    put(out, "join", join)
     jointly = re.search(r"[^。，,]{0,20}联合[^。，,]{0,20}", text)
     if jointly:
         out["joint"] = (True, jointly.group(0))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from .elements import Elements, labelled, labelled_date
+from .elements import Elements, labelled, labelled_date, put
 
 MEETING_TITLE = re.compile(r"关于召开(.+?会议?)的通知")
 CALLED = re.compile(r"(?:决定|定于|拟于|拟定)[^。]*?召开(.+?会)[。，,；]")
@@ -28,15 +28,9 @@ def read_meeting(elements: Elements, text: str) -> dict:
         out["title"] = (match.group(1), match.group(0))
     lines = elements.lines
     notice_day = elements.date.value if elements.date else None
-    held = labelled_date(lines, TIME_LABELS, text, r"(?:定于|拟于|于)([^。，,]{4,20}?日)[^。]*?召开", notice_day)
-    if held is not None:
-        out["date"] = held
-    place = labelled(lines, PLACE_LABELS)
-    if place is not None:
-        out["place"] = (place.value, place.evidence)
-    who = labelled(lines, ATTENDEE_LABELS)
-    if who is not None:
-        out["attendees"] = (who.value, who.evidence)
+    put(out, "date", labelled_date(lines, TIME_LABELS, text, r"(?:定于|拟于|于)([^。，,]{4,20}?日)[^。]*?召开", notice_day))
+    put(out, "place", labelled(lines, PLACE_LABELS))
+    put(out, "attendees", labelled(lines, ATTENDEE_LABELS))
     meeting_title = out.get("title", ("", ""))[0]
     if re.search(r"全市.*系统", meeting_title):
         out["scope"] = ("citywide_system", meeting_title)

@@ -17,12 +17,13 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from datetime import date
+from inspect import signature
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from jianfu.engine.audit.run import Audit, NotChecked, Part, Progress, RecordFindings, Walk, audit as engine_audit
+from jianfu.engine.audit.run import Audit, NotChecked, Part, RecordFindings, Walk, audit as engine_audit
 from jianfu.engine.decide import Engine, built_finding
 from jianfu.engine.errors import AuditIncomplete
-from jianfu.engine.records import FiledPlan, Unit
+from jianfu.engine.records import Unit
 
 
 @contextmanager
@@ -49,33 +50,23 @@ def collected(parts: Iterable[Part]) -> Iterator[Part]:
         gc.collect(0)
 
 
-def audit(
-    engine: Engine,
-    units: Iterable[Unit],
-    records: Iterable[Any] = (),
-    plans: Iterable[FiledPlan] = (),
-    year: int = 2019,
-    baseline_year: int | None = None,
-    progress: Progress | None = None,
-    parameters: dict[str, Any] | None = None,
-    parts: Iterable[Part] | None = None,
-    total: int | None = None,
-    loaders: Sequence[Callable[[], Part]] | None = None,
-    workers: int = 1,
-    as_of: date | None = None,
-) -> Audit:
-    """The engine's audit (`jianfu.engine.audit.audit`), the collector paused. `loaders` are the parts as callables a
-    worker process can run on its own; with `workers` > 1 they are audited side by side (forked processes: the
-    compiled rulesets are inherited) and merged in their order, so the result is the serial one."""
+def audit(engine: Engine, units: Iterable[Unit], *args: Any, loaders: Sequence[Callable[[], Part]] | None = None, workers: int = 1,
+          **kwargs: Any) -> Audit:
+    """The engine's audit (`jianfu.engine.audit.audit`, whose arguments `args` and `kwargs` are), the collector
+    paused. `loaders` are the parts as callables a worker process can run on its own; with `workers` > 1 they are
+    audited side by side (forked processes: the compiled rulesets are inherited) and merged in their order, so the
+    result is the serial one."""
+    call = signature(engine_audit).bind(engine, units, *args, **kwargs)
+    call.apply_defaults()
+    given = call.arguments
     with collector_paused():
         if loaders is None or workers < 2 or len(loaders) < 2:  # one process: the engine's own serial audit
-            if loaders is not None:
-                parts = (load() for load in loaders)
-            parts = collected(parts if parts is not None else [(list(records), list(plans))])
-            return engine_audit(engine, units, records, plans, year, baseline_year, progress, parameters, parts, total, as_of)
-        walk = Walk.begin(engine, units, year, baseline_year, progress, total, as_of)
+            parts = (load() for load in loaders) if loaders is not None else given["parts"]
+            given["parts"] = collected(parts if parts is not None else [(list(given["records"]), list(given["plans"]))])
+            return engine_audit(*call.args, **call.kwargs)
+        walk = Walk.begin(engine, units, given["year"], given["baseline_year"], given["progress"], given["total"], given["as_of"])
         _in_workers(walk, loaders, min(workers, len(loaders)))  # never more processes than parts
-        return walk.report(parameters)
+        return walk.report(given["parameters"])
 
 
 _FORKED: dict[str, Any] = {}

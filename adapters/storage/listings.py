@@ -63,14 +63,7 @@ class Listings:
             t.records.c.id, t.records.c.kind, t.records.c.jurisdiction, t.records.c.unit, t.records.c.date,
             t.records.c.status, t.records.c.title, t.records.c.source,
         ).order_by(t.records.c.date.desc(), t.records.c.id)
-        if unit:
-            query = query.where(t.records.c.unit == unit)
-        if kind:
-            query = query.where(t.records.c.kind == kind)
-        if year:
-            query = query.where(t.records.c.year == year)
-        with self.reading() as connection:
-            return [dict(r._mapping) for r in connection.execute(query.limit(limit).offset(offset))]
+        return self._page(_where(query, t.records, unit=unit, kind=kind, year=year), limit, offset)
 
     def record(self, record_id: str) -> dict | None:
         with self.reading() as connection:
@@ -88,10 +81,7 @@ class Listings:
     def approvals(self, request_id: str | None = None, limit: int = 200, offset: int = 0) -> list[dict]:
         """Approvals on file (valid and cancelled), newest first."""
         query = select(t.approvals).order_by(t.approvals.c.seq.desc())
-        if request_id:
-            query = query.where(t.approvals.c.request_id == request_id)
-        with self.reading() as connection:
-            return [dict(r._mapping) for r in connection.execute(query.limit(limit).offset(offset))]
+        return self._page(_where(query, t.approvals, request_id=request_id), limit, offset)
 
     def plans(self, unit: str | None = None, year: int | None = None, limit: int = 200, offset: int = 0) -> list[dict]:
         """Filed plans (and cancelled ones, marked so), without their items."""
@@ -99,10 +89,10 @@ class Listings:
             t.plans.c.id, t.plans.c.jurisdiction, t.plans.c.unit, t.plans.c.year, t.plans.c.filed_with, t.plans.c.filed_on,
             t.plans.c.status, t.plans.c.source, t.plans.c.recorded_by, t.plans.c.recorded_at,
         ).order_by(t.plans.c.year.desc(), t.plans.c.id)
-        if unit:
-            query = query.where(t.plans.c.unit == unit)
-        if year:
-            query = query.where(t.plans.c.year == year)
+        return self._page(_where(query, t.plans, unit=unit, year=year), limit, offset)
+
+    def _page(self, query, limit: int, offset: int) -> list[dict]:
+        """One page of a listing's rows, as dicts."""
         with self.reading() as connection:
             return [dict(r._mapping) for r in connection.execute(query.limit(limit).offset(offset))]
 
@@ -122,3 +112,11 @@ class Listings:
                 name: int(connection.execute(text(f"SELECT count(*) FROM {name}")).scalar_one())
                 for name in ("units", "records", "plans", "approvals", "record_events")
             }
+
+
+def _where(query, table, **equal):
+    """The listing narrowed to rows whose column equals each value given (a filter left empty narrows nothing)."""
+    for column, value in equal.items():
+        if value:
+            query = query.where(table.c[column] == value)
+    return query

@@ -223,18 +223,9 @@ def _result(obligation: Obligation, unit: Any, year: int, minimum, period, found
         context = {"unit": unit.name, "year": year, "minimum": minimum, "period": PERIOD_ZH.get(period or "", period), "found": found, "missing": missing}
         message = render(obligation.message.zh, context, "zh")
         message_en = render(obligation.message.en, {**context, "period": period}, "en")
-    return ObligationResult(
-        id=obligation.id,
-        title=obligation.title,
-        article=obligation.article,
-        source=obligation.source,
-        text=obligation.text,
-        reading=obligation.reading,
-        met=met,
-        minimum=minimum,
-        period=period,
-        found=found,
-        missing=missing,
-        message=message,
-        message_en=message_en,
-    )
+    quoted = {name: getattr(obligation, name) for name in _QUOTED}
+    return ObligationResult(**quoted, met=met, minimum=minimum, period=period, found=found, missing=missing, message=message, message_en=message_en)
+
+
+_QUOTED = ("id", "title", "article", "source", "text", "reading")
+"""What a result repeats of its obligation as the pack gives it."""

@@ -14,7 +14,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 import uvicorn
+from fastapi.testclient import TestClient
 
 from jianfu.adapters.service.app import create_app
 from jianfu.adapters.service.auth import UsersFile
@@ -64,6 +66,34 @@ def make_service(folder: Path) -> Service:
     app = create_app(Settings(db_url=str(folder / "register.sqlite3"), users_file=folder / "users.yaml"))
     app.state.store.import_register(RegisterFile.model_validate(REGISTER), source="test")
     return Service(app, tokens, folder)
+
+
+def module_service(folder: str, name: str = "service", close: bool = True):
+    """A fixture `name`: a test module's own service (`make_service` in a fresh folder), its store closed after the
+    module (unless `close` is false: a module whose tests close it themselves)."""
+
+    @pytest.fixture(scope="module", name=name)
+    def made(tmp_path_factory):
+        service = make_service(tmp_path_factory.mktemp(folder))
+        yield service
+        if close:
+            service.app.state.store.close()
+
+    return made
+
+
+def bearer(service: Service, name: str) -> TestClient:
+    """A client of the API calling as user `name`, with its bearer token."""
+    return TestClient(service.app, headers={"Authorization": f"Bearer {service.tokens[name]}"})
+
+
+def logged_in(service: Service, name: str | None = None) -> TestClient:
+    """A client of the pages, logged in through the form as user `name` (no one when None); redirects not followed."""
+    client = TestClient(service.app, follow_redirects=False)
+    if name is not None:
+        answer = client.post("/login", data={"name": name, "token": service.tokens[name], "next": "/"})
+        assert answer.status_code == 303, answer.text
+    return client
 
 
 def free_port() -> int:

@@ -5,22 +5,12 @@ from __future__ import annotations
 
 import json
 
-import pytest
-from fastapi.testclient import TestClient
 
-from conftest_pages import make_service
+from conftest_pages import bearer as _api, logged_in, module_service
 from jianfu_cli import jianfu
 
 
-@pytest.fixture(scope="module")
-def pages(tmp_path_factory):
-    made = make_service(tmp_path_factory.mktemp("audit-as-of"))
-    yield made
-    made.app.state.store.close()
-
-
-def _api(pages, name: str) -> TestClient:
-    return TestClient(pages.app, headers={"Authorization": f"Bearer {pages.tokens[name]}"})
+pages = module_service("audit-as-of", name="pages")
 
 
 def test_the_api_review_is_the_command_lines(pages, tmp_path):
@@ -40,8 +30,7 @@ def test_the_api_review_is_the_command_lines(pages, tmp_path):
 
 
 def test_the_auditor_reviews_the_half_year_on_the_page(pages):
-    client = TestClient(pages.app, follow_redirects=False)
-    assert client.post("/login", data={"name": "shenji", "token": pages.tokens["shenji"], "next": "/"}).status_code == 303
+    client = logged_in(pages, "shenji")
     page = client.get("/audit", params={"year": "2019", "as_of": "2019-06-30"})
     assert page.status_code == 200 and 'name="as_of"' in page.text and "as_of=2019-06-30" in page.text
     report = client.get("/audit/report", params={"year": 2019, "as_of": "2019-06-30", "format": "html"})

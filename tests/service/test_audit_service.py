@@ -8,9 +8,8 @@ import json
 
 import openpyxl
 import pytest
-from fastapi.testclient import TestClient
 
-from conftest_pages import make_service
+from conftest_pages import logged_in, module_service
 from jianfu_cli import jianfu
 from live_service import start_service, stop_service
 
@@ -69,17 +68,7 @@ def test_what_if_says_which_units_flip_and_a_wrong_parameter_is_named(running):
 
 
 # -- the page ----------------------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def pages(tmp_path_factory):
-    made = make_service(tmp_path_factory.mktemp("audit-pages"))
-    yield made
-    made.app.state.store.close()
-
-
-def logged_in(pages, name: str) -> TestClient:
-    client = TestClient(pages.app, follow_redirects=False)
-    assert client.post("/login", data={"name": name, "token": pages.tokens[name], "next": "/"}).status_code == 303
-    return client
+pages = module_service("audit-pages", name="pages")
 
 
 def test_the_auditor_runs_the_audit_on_the_page_and_downloads_it(pages):

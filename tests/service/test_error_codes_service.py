@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-from fastapi.testclient import TestClient
 
-from conftest_pages import make_service
+from conftest_pages import bearer, logged_in as _client, module_service
 
 
-@pytest.fixture(scope="module")
-def service(tmp_path_factory):
-    made = make_service(tmp_path_factory.mktemp("codes"))
-    yield made
-    made.app.state.store.close()
-
-
-def _client(service, name: str) -> TestClient:
-    c = TestClient(service.app, follow_redirects=False)
-    assert c.post("/login", data={"name": name, "token": service.tokens[name], "next": "/"}).status_code == 303
-    return c
+service = module_service("codes")
 
 
 MEETING = {"id": "C-1", "kind": "meeting", "jurisdiction": "景德镇市", "unit": "市教育局", "date": "2019-06-12", "title": "会议",
@@ -26,7 +14,7 @@ MEETING = {"id": "C-1", "kind": "meeting", "jurisdiction": "景德镇市", "unit
 
 
 def test_the_api_gives_each_field_error_and_refusal_its_code(service):
-    c = TestClient(service.app, headers={"Authorization": f"Bearer {service.tokens['clerk']}"})
+    c = bearer(service, "clerk")
     wrong = c.post("/api/v1/screenings", json=[{**MEETING, "date": "2019-02-30", "colour": "red"}])
     assert wrong.status_code == 422 and wrong.json()["error"] == "invalid_input"
     assert {e["field"]: e["code"] for e in wrong.json()["errors"]} == {"[0].date": "bad_date", "[0].colour": "unknown_field"}

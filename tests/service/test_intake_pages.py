@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from browser import launch, needs_chromium
-from conftest_pages import ARTIFACTS, Served, make_service
+from conftest_pages import ARTIFACTS, bearer as api, module_service, Served
 
 NOTICE = ["景德镇市教育局", "关于召开2019年全市教育系统安全工作会议的通知", "各县（市、区）教育局：",
           "经研究，决定召开2019年全市教育系统安全工作会议。现将有关事项通知如下：", "一、会议时间",
@@ -24,15 +24,7 @@ def notice_docx(path):
     return path
 
 
-@pytest.fixture(scope="module")
-def service(tmp_path_factory):
-    made = make_service(tmp_path_factory.mktemp("intake"))
-    yield made
-    made.app.state.store.close()
-
-
-def api(service, name):
-    return TestClient(service.app, headers={"Authorization": f"Bearer {service.tokens[name]}"})
+service = module_service("intake")
 
 
 def test_api_reads_an_uploaded_notice_into_specs_draft(service, tmp_path):

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from jianfu.adapters.files.sheets import columns_for
 from jianfu.adapters.scenarios import index
-from conftest_pages import ROOT, make_service
+from conftest_pages import logged_in as client, module_service, ROOT
 
 MEETING = {
     "jurisdiction": "景德镇市", "unit": "市教育局", "date": "2019-05-10", "title": "全市教育系统安全工作会议",
@@ -23,19 +23,7 @@ MEETING = {
 }
 
 
-@pytest.fixture(scope="module")
-def service(tmp_path_factory):
-    made = make_service(tmp_path_factory.mktemp("pages"))
-    yield made
-    made.app.state.store.close()
-
-
-def client(service, name: str | None = None) -> TestClient:
-    c = TestClient(service.app, follow_redirects=False)
-    if name is not None:
-        answer = c.post("/login", data={"name": name, "token": service.tokens[name], "next": "/"})
-        assert answer.status_code == 303, answer.text
-    return c
+service = module_service("pages")
 
 
 def text(html: str) -> str:

@@ -9,28 +9,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from fastapi.testclient import TestClient
 
 from browser import launch, needs_chromium
-from conftest_pages import ARTIFACTS, Served, make_service
+from conftest_pages import ARTIFACTS, bearer as api, logged_in, module_service, Served
 from jianfu_cli import jianfu
 
 
-@pytest.fixture(scope="module")
-def service(tmp_path_factory):
-    made = make_service(tmp_path_factory.mktemp("quota"))
-    yield made
-    made.app.state.store.close()
-
-
-def api(service, name: str) -> TestClient:
-    return TestClient(service.app, headers={"Authorization": f"Bearer {service.tokens[name]}"})
-
-
-def logged_in(service, name: str) -> TestClient:
-    client = TestClient(service.app, follow_redirects=False)
-    assert client.post("/login", data={"name": name, "token": service.tokens[name], "next": "/"}).status_code == 303
-    return client
+service = module_service("quota")
 
 
 def test_the_api_is_the_command_lines_quota(service):
