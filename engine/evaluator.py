@@ -61,13 +61,18 @@ class Ruleset:
     _waivable: bool  # some rule can be lifted by an approval: the fact says "no approval" beside the real one
     _marks: tuple[tuple[float, ...] | None, ...] = ()  # per tested fact, the numbers its tests compare it with
 
+    def __post_init__(self) -> None:
+        # (position in the fact, marks) of each fact compared only with numbers: what `key` replaces by its place
+        object.__setattr__(self, "_numeric", tuple((i, marks) for i, marks in enumerate(self._marks) if marks is not None))
+
     def key(self, fact: dict[str, Any]) -> tuple:
         """What the verdicts on `fact` depend on, as a key for the engine's memo: each fact compared only with numbers
         as its place among them (conditions.mark_of), every other value as it is. Two facts with one key get the
         same verdicts from durable-rules, so remembering them by this key changes no answer."""
-        values = list(fact.values())
-        marks = self._marks  # the tested facts come first; the approvals on file after them, kept as they are
-        return tuple([(tuple(v) if type(v) is list else v) if m is None else mark_of(v, m) for v, m in zip(values, marks)]) + tuple(values[len(marks):])
+        values = [tuple(v) if type(v) is list else v for v in fact.values()]
+        for i, marks in self._numeric:  # the tested facts come first, in `_marks`' order; the approvals after them
+            values[i] = mark_of(values[i], marks)
+        return tuple(values)
 
     def fact(self, values: dict[str, Any], approvals: dict[str, Any]) -> dict[str, Any]:
         """What durable-rules is asked: the facts the conditions read, in the ruleset's order (so that equal requests

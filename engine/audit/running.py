@@ -124,20 +124,24 @@ class RunningRegister:
     def _take(self, record: Any) -> None:
         self._seen[record.id].append(record)
         place = (record.jurisdiction, record.unit)
-        if SYSTEM_MEETINGS.holds(record):
-            self._system[(*place, record.date.year)].append(record.id)
-        if ROUTINE_MEETINGS.holds(record):
-            meeting = RoutineMeeting(record.id, record.date, frozenset(normalise_topic(t) for t in record.topics), record.title)
-            self._routine[place].append((record.date, record.id, meeting))
-        if COMPREHENSIVE_INSPECTIONS.holds(record):
-            self._comprehensive[(*place, record.date.year)].append(record.id)
-        if BULLETINS.holds(record):
-            year = (*place, record.date.year)
-            self._bulletins[year].append(record)
-            self._bulletins[(record.jurisdiction, None, record.date.year)].append(record)
-            series = self._series[year]
-            series[record.series] = series.get(record.series, 0) + 1
-        if DOCUMENTS.holds(record):
+        kind = record.kind  # each definition counts one kind: only that kind's are asked
+        if kind == "meeting":
+            if SYSTEM_MEETINGS.holds(record):
+                self._system[(*place, record.date.year)].append(record.id)
+            if ROUTINE_MEETINGS.holds(record):
+                meeting = RoutineMeeting(record.id, record.date, frozenset(normalise_topic(t) for t in record.topics), record.title)
+                self._routine[place].append((record.date, record.id, meeting))
+        elif kind == "inspection":
+            if COMPREHENSIVE_INSPECTIONS.holds(record):
+                self._comprehensive[(*place, record.date.year)].append(record.id)
+        elif kind == "bulletin":
+            if BULLETINS.holds(record):
+                year = (*place, record.date.year)
+                self._bulletins[year].append(record)
+                self._bulletins[(record.jurisdiction, None, record.date.year)].append(record)
+                series = self._series[year]
+                series[record.series] = series.get(record.series, 0) + 1
+        elif DOCUMENTS.holds(record):
             subject = (record.jurisdiction, record.subject)
             self._documents[subject].append((record.id, ValidDocument(record.id, record.doc_no, record.valid_until, record.date)))
             until, soonest = record.valid_until, self._documents_expire.get(subject)

@@ -11,13 +11,16 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Iterator
 
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 
+from browser import launch
 from jianfu.adapters.service.app import create_app
 from jianfu.adapters.service.auth import UsersFile
 from jianfu.adapters.service.settings import Settings
@@ -94,6 +97,30 @@ def logged_in(service: Service, name: str | None = None) -> TestClient:
         answer = client.post("/login", data={"name": name, "token": service.tokens[name], "next": "/"})
         assert answer.status_code == 303, answer.text
     return client
+
+
+@contextmanager
+def browser_page(service: Service, name: str, next: str = "/", height: int = 768, timeout_ms: int = 10_000) -> Iterator[Any]:
+    """A page of headless Chromium on the service served on a loopback port, logged in as user `name` through the
+    login form and landed on `next`; the browser and the server stopped afterwards."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    served = Served(service.app).start()
+    try:
+        with sync_api.sync_playwright() as playwright:
+            browser = launch(playwright)
+            try:
+                page = browser.new_context(viewport={"width": 1366, "height": height}, locale="zh-CN").new_page()
+                page.set_default_timeout(timeout_ms)
+                page.goto(served.url + "/login?next=" + next)
+                page.fill("#name", name)
+                page.fill("#token", service.tokens[name])
+                page.click("button[type=submit]")
+                page.wait_for_url(served.url + next)
+                yield page
+            finally:
+                browser.close()
+    finally:
+        served.stop()
 
 
 def free_port() -> int:

@@ -7,8 +7,8 @@ import docx
 import pytest
 from fastapi.testclient import TestClient
 
-from browser import launch, needs_chromium
-from conftest_pages import ARTIFACTS, bearer as api, module_service, Served
+from browser import needs_chromium
+from conftest_pages import ARTIFACTS, bearer as api, browser_page, logged_in, module_service
 
 NOTICE = ["景德镇市教育局", "关于召开2019年全市教育系统安全工作会议的通知", "各县（市、区）教育局：",
           "经研究，决定召开2019年全市教育系统安全工作会议。现将有关事项通知如下：", "一、会议时间",
@@ -58,59 +58,39 @@ def test_api_refuses_an_old_doc_with_what_to_do(service):
 
 @needs_chromium
 def test_a_clerk_uploads_a_docx_meeting_notice_and_reaches_its_decision(service, tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    served = Served(service.app).start()
-    try:
-        with sync_api.sync_playwright() as playwright:
-            browser = launch(playwright)
-            page = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
-            page.set_default_timeout(15_000)
-            page.goto(served.url + "/login?next=/screen/meeting")
-            page.fill("#name", "clerk")
-            page.fill("#token", service.tokens["clerk"])
-            page.click("button[type=submit]")
-            page.wait_for_url("**/screen/meeting")
-            page.click("#to-intake")
-            page.wait_for_url("**/intake")
-            page.set_input_files("#f-file", str(notice_docx(tmp_path / "会议通知.docx")))
-            page.click("#intake-form button[type=submit]")
-            page.wait_for_selector("#draft")
-            assert page.get_attribute("#draft", "data-kind") == "meeting"
-            marked = " ".join(page.locator('#draft-text mark[data-field="date"]').all_inner_texts())
-            assert "2019年5月20日" in marked  # the meeting's own date, highlighted where it was read
-            assert page.input_value('#screen-form [name="date"]') == "2019-05-20"
-            assert page.input_value('#screen-form [name="unit"]') == "市教育局"
-            assert "请补填" in page.locator('.field.invalid[data-field="routine"]').inner_text()
-            assert "请补填" in page.locator('.field.invalid[data-field="remit"]').inner_text()
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "11-上传公文-草稿.png"), full_page=True)
-            page.select_option('#screen-form [name="remit"]', "department")
-            page.select_option('#screen-form [name="routine"]', "false")
-            page.fill('#screen-form [name="attendees"]', "市财政局:否")
-            page.click("#screen-form button[type=submit]")
-            page.wait_for_selector(".verdict")
-            # 市教育局 held its 2019 system meeting already (REQ-0): the second is refused under article 8
-            assert page.inner_text(".verdict .word").strip() == "驳回"
-            assert page.locator('article.finding[data-clause="8"]').count() == 1
-            page.screenshot(path=str(ARTIFACTS / "12-上传公文-决定.png"), full_page=False)
-            browser.close()
-    finally:
-        served.stop()
-
-
-def page_client(service, name):
-    client = TestClient(service.app, follow_redirects=False)
-    assert client.post("/login", data={"name": name, "token": service.tokens[name], "next": "/"}).status_code == 303
-    return client
+    with browser_page(service, "clerk", "/screen/meeting", height=900, timeout_ms=15_000) as page:
+        page.click("#to-intake")
+        page.wait_for_url("**/intake")
+        page.set_input_files("#f-file", str(notice_docx(tmp_path / "会议通知.docx")))
+        page.click("#intake-form button[type=submit]")
+        page.wait_for_selector("#draft")
+        assert page.get_attribute("#draft", "data-kind") == "meeting"
+        marked = " ".join(page.locator('#draft-text mark[data-field="date"]').all_inner_texts())
+        assert "2019年5月20日" in marked  # the meeting's own date, highlighted where it was read
+        assert page.input_value('#screen-form [name="date"]') == "2019-05-20"
+        assert page.input_value('#screen-form [name="unit"]') == "市教育局"
+        assert "请补填" in page.locator('.field.invalid[data-field="routine"]').inner_text()
+        assert "请补填" in page.locator('.field.invalid[data-field="remit"]').inner_text()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "11-上传公文-草稿.png"), full_page=True)
+        page.select_option('#screen-form [name="remit"]', "department")
+        page.select_option('#screen-form [name="routine"]', "false")
+        page.fill('#screen-form [name="attendees"]', "市财政局:否")
+        page.click("#screen-form button[type=submit]")
+        page.wait_for_selector(".verdict")
+        # 市教育局 held its 2019 system meeting already (REQ-0): the second is refused under article 8
+        assert page.inner_text(".verdict .word").strip() == "驳回"
+        assert page.locator('article.finding[data-clause="8"]').count() == 1
+        page.screenshot(path=str(ARTIFACTS / "12-上传公文-决定.png"), full_page=False)
 
 
 def test_the_page_says_what_to_do_with_an_old_doc(service):
-    answer = page_client(service, "clerk").post("/intake", files={"file": ("旧通知.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)})
+    answer = logged_in(service, "clerk").post("/intake", files={"file": ("旧通知.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)})
     assert answer.status_code == 422
     assert "另存为 .docx" in answer.text and "旧通知.doc" in answer.text and 'id="draft"' not in answer.text
 
 
 def test_the_page_is_for_those_who_screen(service):
-    assert page_client(service, "shenji").get("/intake").status_code == 403
+    assert logged_in(service, "shenji").get("/intake").status_code == 403
     assert TestClient(service.app, follow_redirects=False).get("/intake").status_code == 303  # to the login page
-    assert 'href="/intake"' in page_client(service, "clerk").get("/screen/meeting").text
+    assert 'href="/intake"' in logged_in(service, "clerk").get("/screen/meeting").text

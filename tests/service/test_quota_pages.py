@@ -10,8 +10,8 @@ import json
 
 import pytest
 
-from browser import launch, needs_chromium
-from conftest_pages import ARTIFACTS, bearer as api, logged_in, module_service, Served
+from browser import needs_chromium
+from conftest_pages import ARTIFACTS, bearer as api, browser_page, logged_in, module_service
 from jianfu_cli import jianfu
 
 
@@ -55,27 +55,13 @@ def test_the_department_page_shows_its_quota_and_the_office_every_unit(service):
 
 @needs_chromium
 def test_a_department_sees_its_quota_left_in_a_browser(service):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    served = Served(service.app).start()
-    try:
-        with sync_api.sync_playwright() as playwright:
-            browser = launch(playwright)
-            page = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN").new_page()
-            page.set_default_timeout(10_000)
-            page.goto(served.url + "/")
-            page.fill("#name", "jiaoyu")
-            page.fill("#token", service.tokens["jiaoyu"])
-            page.click("button[type=submit]")
-            page.wait_for_url(served.url + "/")
-            page.click("text=我的额度")
-            page.fill("#f-year", "2019")
-            page.fill("#f-as-of", "2019-08-15")
-            page.click("#quota-form button[type=submit]")
-            row = page.locator('tr[data-rule="system_meeting_once_a_year"]')
-            assert "已用完" in row.inner_text() and "REQ-0" in row.inner_text()
-            assert "剩余 1" in page.locator('tr[data-rule="one_comprehensive_inspection"]').inner_text()
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "quota-department.png"), full_page=True)
-            browser.close()
-    finally:
-        served.stop()
+    with browser_page(service, "jiaoyu") as page:
+        page.click("text=我的额度")
+        page.fill("#f-year", "2019")
+        page.fill("#f-as-of", "2019-08-15")
+        page.click("#quota-form button[type=submit]")
+        row = page.locator('tr[data-rule="system_meeting_once_a_year"]')
+        assert "已用完" in row.inner_text() and "REQ-0" in row.inner_text()
+        assert "剩余 1" in page.locator('tr[data-rule="one_comprehensive_inspection"]').inner_text()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "quota-department.png"), full_page=True)
