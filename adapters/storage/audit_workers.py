@@ -47,7 +47,14 @@ def collected(parts: Iterable[Part]) -> Iterator[Part]:
     cycles grow with every evaluation the memo could not spare: gigabytes at a million records with `Memo.off()`."""
     for part in parts:
         yield part
-        gc.collect(0)
+        if gc.get_count()[0] > YOUNG_OBJECTS:
+            gc.collect(0)
+
+
+YOUNG_OBJECTS = 200_000
+"""How many objects made since the last collection (the findings kept among them) call for one after a part: with
+the memo answering most records a part leaves few cycles, and a collection of every part would cost more than they
+weigh."""
 
 
 def audit(engine: Engine, units: Iterable[Unit], *args: Any, loaders: Sequence[Callable[[], Part]] | None = None, workers: int = 1,
@@ -138,7 +145,8 @@ def _audit_part(index: int) -> "Walk | None":
         job["claimed"][index] = 1
     walk = Walk(job["engine"], job["known"], job["year"], job["baseline_year"], None, None, job["as_of"])
     walk.part(*job["loaders"][index]())
-    gc.collect(0)  # the part's cycles (see `collected`)
+    if gc.get_count()[0] > YOUNG_OBJECTS:
+        gc.collect(0)  # the part's cycles (see `collected`)
     walk.engine = walk.known = None  # the parent has them; only the part's results travel back
     return walk
 

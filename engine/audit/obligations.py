@@ -8,6 +8,8 @@ later record of the unit that names it. Minimum and period are parameters read o
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Callable, Sequence
@@ -85,27 +87,29 @@ StackAt = Callable[[date], Stack]
 
 
 def check_obligations(
-    stack_at: StackAt, unit: Any, records: Sequence[Any], year: int, as_of: date | None = None
+    stack_at: StackAt, unit: Any, records: Sequence[Any], year: int, as_of: date | None = None, matched: dict | None = None
 ) -> tuple[list[ObligationResult], str | None]:
     """The obligations binding `unit` (a `Unit`) in `year`, met or missed, from the unit's counting records
     (any year, sorted by date). Returns the results and, when no pack is in force at the year's end, the reason.
 
     `as_of` (the quarterly review, 004 art. 18): only the periods that have ended by then count, and an obligation
-    with none ended (a yearly one before 31 December) is not yet due and not listed."""
+    with none ended (a yearly one before 31 December) is not yet due and not listed.
+
+    `matched`, when given, is where what is found once per unit (the obligations binding it, the records each one
+    counts) is kept between calls for the same unit and records, one for each review day: each call then counts only those up to its `as_of`, as if `records` had been
+    cut at that day (a quarter's review closes nothing: closures are reviewed with the year)."""
     end = date(year, 12, 31) if as_of is None else min(as_of, date(year, 12, 31))
     try:
         stack = stack_at(end)
     except NoPackInForce as exc:
         return [], str(exc)
     out = []
-    for obligation in stack.obligations:
-        if not any(k.binds(unit) for k in obligation.applies_to):
-            continue
+    for obligation in _binding(stack, unit, matched):
         if obligation.closed_by is not None:
             if end == date(year, 12, 31):  # closures are owed by a day of their own: reviewed with the year
                 out.append(_closed(obligation, stack_at, unit, records, year))
         else:
-            result = _counted(obligation, stack_at, unit, records, year, as_of)
+            result = _counted(obligation, stack_at, unit, records, year, as_of, matched)
             if result is not None:
                 out.append(result)
     return out, None
@@ -141,15 +145,41 @@ def _closed(obligation: Obligation, stack_at: StackAt, unit: Any, records: Seque
     return _result(obligation, unit, year, None, None, len(counted), missing)
 
 
+def _binding(stack: Stack, unit: Any, matched: dict | None) -> list[Obligation]:
+    """The obligations of the stack that bind the unit (kept in `matched`, when given, for the next review day)."""
+    kept = matched.get(("binding", id(stack))) if matched is not None else None
+    if kept is None or kept[0] is not stack:
+        kept = (stack, [o for o in stack.obligations if any(k.binds(unit) for k in o.applies_to)])
+        if matched is not None:
+            matched[("binding", id(stack))] = kept
+    return kept[1]
+
+
+def _matching(selector: Any, records: Sequence[Any], up_to: date | None, matched: dict | None) -> list[Any]:
+    """The records (sorted by date) a selector matches: all of them, or, when `matched` keeps them found once per
+    unit, those up to the day."""
+    if matched is None:
+        return [r for r in records if selector.matches(r)]
+    kept = matched.get(id(selector))
+    if kept is None or kept[0] is not selector:  # the selector is kept beside its records: its id is no other's
+        kept = matched[id(selector)] = (selector, [r for r in records if selector.matches(r)])
+    found = kept[1]
+    return found if up_to is None else found[:bisect_right(found, up_to, key=_day)]
+
+
+def _day(record: Any) -> date:
+    return record.date
+
+
 def _counted(obligation: Obligation, stack_at: StackAt, unit: Any, records: Sequence[Any], year: int,
-             as_of: date | None = None) -> ObligationResult | None:
+             as_of: date | None = None, matched: dict | None = None) -> ObligationResult | None:
     """None when no period of the obligation has ended by `as_of` (without it, every period of the year counts,
     an ISO week reaching into January too)."""
     end = date(year, 12, 31) if as_of is None else min(as_of, date(year, 12, 31))
     stack = stack_at(end)
     period_kind = stack.parameters[obligation.period].at(end)
     minimum_now = stack.parameters[obligation.minimum].at(end)
-    matching = [r for r in records if obligation.counts.matches(r)]
+    matching = _matching(obligation.counts, records, as_of, matched)
     in_year = [r for r in matching if r.date.year == year]
     tasks: list[str | None] = [None]
     if obligation.per_task == "leads":

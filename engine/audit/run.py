@@ -453,7 +453,7 @@ class Walk:
             if self.progress is not None and (self.done % self.step == 0 or self.done == self.total):
                 self.progress(self.done, self.total or self.done)
         for record in counting:
-            if BULLETINS.holds(record) and record.date.year == self.baseline_year:
+            if record.date.year == self.baseline_year and BULLETINS.holds(record):
                 self.audits[record.unit].baseline_issues += 1
         for (place, unit, issued), count in (tallied.bulletins.items() if tallied is not None else ()):
             if issued == self.baseline_year:
@@ -524,13 +524,14 @@ class Walk:
         if meta is None:
             ua.obligations_not_checked = "单位不在台账的单位名录中，类型未知 / the unit is not in the register's units: its type is unknown"
             return
-        ua.obligations, ua.obligations_not_checked = check_obligations(at, meta, records, self.year, self.as_of)
+        matched: dict = {}  # each obligation's records found once for the review days below
+        ua.obligations, ua.obligations_not_checked = check_obligations(at, meta, records, self.year, self.as_of, matched)
         ua.reviews = []
         for day in review_days(self.year, self.as_of):
             if day == (self.as_of or year_end):
                 found, unchecked = ua.obligations, ua.obligations_not_checked
             else:
-                found, unchecked = check_obligations(at, meta, [r for r in records if r.date <= day], self.year, day)
+                found, unchecked = check_obligations(at, meta, records, self.year, day, matched)
             ua.reviews.append((day, any(not o.met for o in found), bool(unchecked)))
 
 

@@ -92,7 +92,7 @@ class RunningRegister:
             for key, n in self._city_tally.items():
                 self._issues_all[key] += n
         for r in self._given:
-            if BULLETINS.holds(r):
+            if r.kind == "bulletin":  # every bulletin given is one BULLETINS counts (the others were left out above)
                 self._issues_all[(r.jurisdiction, r.unit, r.date.year)] += 1
                 self._issues_all[(r.jurisdiction, None, r.date.year)] += 1
                 self._bulletin_ids_all[r.id].append(r)
