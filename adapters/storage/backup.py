@@ -23,6 +23,7 @@ from jianfu.engine.errors import FieldError, InvalidInput
 
 from . import decision_log as log
 from . import tables as t
+from . import tallies
 from .connection import sqlite_file
 
 FORMAT = "jianfu-register-dump"
@@ -101,6 +102,7 @@ def restore(store, source: Path) -> dict[str, int]:
             for start in range(0, len(batch), 2_000):
                 connection.execute(insert(table), batch[start : start + 2_000])
             counts[name] += len(batch)
+        tallies.rebuild(connection)  # derived from the records, so not in the backup
         if store.dialect == "postgresql":  # the serial columns go on after the restored rows
             for table in (t.records, t.record_events, t.approvals):
                 connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'seq'), COALESCE((SELECT MAX(seq) FROM {table.name}), 0) + 1, false)"))

@@ -25,6 +25,8 @@ from jianfu.engine.counting import (BEFORE_SQL, BULLETINS, COMPREHENSIVE_INSPECT
 from jianfu.engine.records import Unit
 from jianfu.engine.register import Cutoff, PlanEntry, RoutineMeeting, ValidDocument, normalise_topic
 
+from . import tallies
+
 # What counts toward each limit, as engine/counting.py says it (the `counts` and `onsite_office` columns are written
 # from the same definitions when a record is stored).
 _SYSTEM_MEETINGS = SYSTEM_MEETINGS.sql()
@@ -137,7 +139,10 @@ class SqlRegister:
 
     def bulletin_issues(self, jurisdiction, unit, year, exclude, before):
         cut, extra = _cut(before)
-        if unit is None:  # the city's bulletins together (004 art. 6's city-wide cut)
+        if unit is None and before is None:  # the city's bulletins together (004 art. 6's city-wide cut), as tallied
+            tallied, excluded = self._rows(tallies.CITY_ISSUES, j=jurisdiction, y=year, x=exclude)[0]
+            return int(tallied or 0) - (1 if excluded else 0)
+        if unit is None:
             rows = self._rows(
                 "SELECT count(*) FROM records WHERE jurisdiction = :j AND " + _BULLETINS
                 + " AND year = :y AND id <> :x" + cut,

@@ -68,12 +68,21 @@ records = Table(
 # covering indexes (see the migration): the rules' questions are answered from the index alone
 Index(
     "ix_records_unit_kind_year",
-    *(records.c[name] for name in ("jurisdiction", "unit", "kind", "year", "date", "id", "counts", "scope", "type", "series", "routine", "onsite_office")),
+    *(records.c[name] for name in ("jurisdiction", "unit", "kind", "year", "date", "id", "counts", "scope", "type", "series", "routine", "onsite_office",
+                                   "addressed_to")),  # addressed_to since 0006
 )
 Index("ix_records_city_kind_year", *(records.c[name] for name in ("jurisdiction", "kind", "year", "counts", "addressed_to", "date", "id")))  # the city's bulletins (0005)
 Index("ix_records_subject", *(records.c[name] for name in ("jurisdiction", "subject", "kind", "date", "id", "counts", "valid_until", "doc_no")))
 Index("ix_records_year_kind", records.c.year, records.c.kind, records.c.counts)  # counts since 0003
 Index("ix_records_place_date", *(records.c[name] for name in ("jurisdiction", "date", "counts", "kind", "valid_until", "unit", "year", "addressed_to")))  # the audit's reads (0003; addressed_to since 0004)
+
+bulletin_tallies = Table(  # the city's counted bulletins per year (0006; adapters/storage/tallies.py)
+    "bulletin_tallies",
+    metadata,
+    Column("jurisdiction", String(100), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("issues", Integer, nullable=False),
+)
 
 record_events = Table(
     "record_events",

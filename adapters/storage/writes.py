@@ -13,7 +13,7 @@ from typing import Any, Callable, Sequence
 
 from loguru import logger
 from pydantic import TypeAdapter
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, select, text, update
 
 from jianfu.engine import Decision
 from jianfu.engine.errors import FieldError, InvalidInput
@@ -23,6 +23,7 @@ from jianfu.engine.requests import Approval, Meeting
 
 from . import decision_log as log
 from . import tables as t
+from . import tallies
 from .connection import _now
 from .sql_register import SqlRegister
 
@@ -89,6 +90,7 @@ class Writes:
             chunk = records[start : start + BATCH]
             rows = [_record_row(r, source, actor, now, (decisions or {}).get(r.id)) for r in chunk]
             connection.execute(insert(t.records), rows)
+            tallies.add(connection, chunk)
             connection.execute(
                 insert(t.record_events),
                 [{"record_id": r.id, "event": event, "status": r.status, "actor": actor, "at": now} for r in chunk],
@@ -206,7 +208,10 @@ class Writes:
                 raise InvalidInput([FieldError(("id",), f"台账中没有编号 {record_id!r}", f"no record {record_id!r}")])
             if row[0] == "cancelled":
                 raise InvalidInput([FieldError(("id",), f"{record_id} 已取消", f"{record_id} is already cancelled")])
+            tallied = connection.execute(text(f"SELECT jurisdiction, year FROM records WHERE id = :x AND {tallies.TALLIED}"), {"x": record_id}).first()
             connection.execute(update(t.records).where(t.records.c.id == record_id).values(status="cancelled", counts=False))
+            if tallied is not None:
+                tallies.take_back(connection, tallied[0], tallied[1])
             connection.execute(
                 insert(t.record_events).values(record_id=record_id, event="cancelled", status="cancelled", reason=reason, actor=actor, at=_now())
             )
