@@ -16,8 +16,6 @@ from alembic import op
 
 revision = "0006"
 down_revision = "0005"
-branch_labels = None
-depends_on = None
 
 UNIT_INDEX = ["jurisdiction", "unit", "kind", "year", "date", "id", "counts", "scope", "type", "series", "routine", "onsite_office"]
 
