@@ -29,9 +29,10 @@ def plain_decide(db: sqlite3.Connection, r) -> str:
     return "reject" if plain_violations(db, r) else "approve"
 
 
-def plain_violations(db: sqlite3.Connection, r, before: bool = False, stored_approvals=()) -> list[str]:
+def plain_violations(db: sqlite3.Connection, r, before: bool = False, stored_approvals=(), city_bulletins=None) -> list[str]:
     """The blocking rules of the Jingdezhen pack that `r` breaks, by id. `stored_approvals`: (by, date) pairs
-    recorded in the database for `r`, besides its own."""
+    recorded in the database for `r`, besides its own. `city_bulletins`: (the city's counted bulletins of the year
+    before `r`, those of 2018) when the caller keeps them as it walks (the audit); else they are counted here."""
     broken: list[str] = []
     j, u, y, x = r.jurisdiction, r.unit, r.date.year, r.id
     approvals = {a.by for a in r.approvals if a.date is None or a.date <= r.date}
@@ -118,7 +119,9 @@ def plain_violations(db: sqlite3.Connection, r, before: bool = False, stored_app
         )} - {r.series}
         if len(series) >= 1 and "city_government" not in approvals:
             broken.append("one_bulletin_series")
-        if y == 2019:  # the city's total (every unit of the jurisdiction) against its 2018 total
+        if y == 2019 and city_bulletins is not None:  # the city's total (every unit of the jurisdiction) against 2018's
+            issues, baseline = city_bulletins[0] + 1, city_bulletins[1]
+        elif y == 2019:
             issues = db.execute(
                 f"SELECT count(*) FROM records WHERE jurisdiction=? AND kind='bulletin' AND year=? AND {COUNTS} AND id<>?" + TO_CITY + cut,
                 (j, y, x, *at),
@@ -127,6 +130,7 @@ def plain_violations(db: sqlite3.Connection, r, before: bool = False, stored_app
                 f"SELECT count(*) FROM records WHERE jurisdiction=? AND kind='bulletin' AND year=2018 AND {COUNTS} AND id<>?" + TO_CITY,
                 (j, x),
             ).fetchone()[0]
+        if y == 2019:
             if baseline == 0 or 1 - Fraction(issues, baseline) < Fraction(1, 5):
                 broken.append("bulletin_cut")
     return broken
