@@ -30,8 +30,8 @@ from jianfu.engine.records import Unit
 def collector_paused() -> Iterator[None]:
     """The walk allocates millions of objects and keeps the findings: the cyclic collector would scan the growing
     report again and again. Reference counting frees most of each part; what it cannot free (the cycles durable-rules
-    leaves behind each time it evaluates) is collected after each part (`collected`), among that part's objects
-    only. The collector is switched back on at the end (if it was on)."""
+    leaves behind each time it evaluates) is collected between parts when due (`Collections`). The collector is
+    switched back on at the end (if it was on)."""
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -41,20 +41,34 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def collected(parts: Iterable[Part]) -> Iterator[Part]:
-    """The parts, and after each has been walked, a collection of the objects made since the last (the youngest
-    generation: with the collector paused every new object stays in it). Left until the audit's end, durable-rules'
-    cycles grow with every evaluation the memo could not spare: gigabytes at a million records with `Memo.off()`."""
+class Collections:
+    """When to collect the cycles a walk leaves: each durable-rules evaluation leaves a few (its closures), and with
+    the collector paused they stay until collected. Left until the audit's end they held gigabytes at a million
+    records with `Memo.off()`. A collection of the youngest generation (where, paused, every new object stays) runs
+    after a part once the engine has evaluated `EVALUATIONS` more times since the last: with the memo answering
+    most records that is seldom or never, and each collection scans every object kept since the last (1.1 s of an
+    audit at a million records when it ran after every 200,000 objects)."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.last = engine.evaluator.calls
+
+    def after_part(self) -> None:
+        if self.engine.evaluator.calls - self.last > EVALUATIONS:
+            gc.collect(0)
+            self.last = self.engine.evaluator.calls
+
+
+EVALUATIONS = 10_000
+"""durable-rules evaluations between two collections: a few hundred thousand objects of cycles at most."""
+
+
+def collected(parts: Iterable[Part], engine: Engine) -> Iterator[Part]:
+    """The parts, each followed, once walked, by a collection when one is due (`Collections`)."""
+    collections = Collections(engine)
     for part in parts:
         yield part
-        if gc.get_count()[0] > YOUNG_OBJECTS:
-            gc.collect(0)
-
-
-YOUNG_OBJECTS = 200_000
-"""How many objects made since the last collection (the findings kept among them) call for one after a part: with
-the memo answering most records a part leaves few cycles, and a collection of every part would cost more than they
-weigh."""
+        collections.after_part()
 
 
 def audit(engine: Engine, units: Iterable[Unit], *args: Any, loaders: Sequence[Callable[[], Part]] | None = None, workers: int = 1,
@@ -69,7 +83,7 @@ def audit(engine: Engine, units: Iterable[Unit], *args: Any, loaders: Sequence[C
     with collector_paused():
         if loaders is None or workers < 2 or len(loaders) < 2:  # one process: the engine's own serial audit
             parts = (load() for load in loaders) if loaders is not None else given["parts"]
-            given["parts"] = collected(parts if parts is not None else [(list(given["records"]), list(given["plans"]))])
+            given["parts"] = collected(parts if parts is not None else [(list(given["records"]), list(given["plans"]))], engine)
             return engine_audit(*call.args, **call.kwargs)
         walk = Walk.begin(engine, units, given["year"], given["baseline_year"], given["progress"], given["total"], given["as_of"])
         _in_workers(walk, loaders, min(workers, len(loaders)))  # never more processes than parts
@@ -108,7 +122,7 @@ def _in_workers(walk: Walk, loaders: Sequence[Callable[[], Part]], workers: int)
                 progress(done[0], walk.total or done[0])
 
     with tempfile.TemporaryDirectory(prefix="jianfu-audit-") as spool:
-        _FORKED.update(engine=walk.engine, known=walk.known, year=walk.year, baseline_year=walk.baseline_year, as_of=walk.as_of, loaders=loaders, claimed=claimed, spool=spool)
+        _FORKED.update(engine=walk.engine, collections=Collections(walk.engine), known=walk.known, year=walk.year, baseline_year=walk.baseline_year, as_of=walk.as_of, loaders=loaders, claimed=claimed, spool=spool)
         pool = ProcessPoolExecutor(workers - 1, mp_context=context)
         try:
             results = [pool.submit(_spooled_part, index) for index in range(len(loaders))]
@@ -145,8 +159,7 @@ def _audit_part(index: int) -> "Walk | None":
         job["claimed"][index] = 1
     walk = Walk(job["engine"], job["known"], job["year"], job["baseline_year"], None, None, job["as_of"])
     walk.part(*job["loaders"][index]())
-    if gc.get_count()[0] > YOUNG_OBJECTS:
-        gc.collect(0)  # the part's cycles (see `collected`)
+    job["collections"].after_part()  # the part's cycles, when a collection is due (see `Collections`)
     walk.engine = walk.known = None  # the parent has them; only the part's results travel back
     return walk
 

@@ -196,15 +196,15 @@ def test_an_audit_part_is_read_from_the_index_by_jurisdiction_and_date(tmp_path)
 
 def test_the_paused_collector_leaves_no_cycles_of_the_walk_behind(store, monkeypatch):
     """With the collector paused for the audit, the cycles durable-rules leaves at each evaluation are collected
-    after a part once enough objects were made (audit_workers.collected, at YOUNG_OBJECTS): left to the audit's end
-    they held gigabytes at a million records. With the memo off every record is evaluated, so each part leaves
-    some; here the bound is set low enough for this small register."""
+    after a part once the engine has evaluated enough times since the last collection (audit_workers.Collections,
+    EVALUATIONS): left to the audit's end they held gigabytes at a million records. With the memo off every record
+    is evaluated, so each part leaves some; here the bound is set low enough for this small register."""
     import gc
 
     from jianfu.adapters.storage import audit_workers
     from jianfu.engine import Memo
 
-    monkeypatch.setattr(audit_workers, "YOUNG_OBJECTS", 1_000)
+    monkeypatch.setattr(audit_workers, "EVALUATIONS", 20)
 
     where, _, _, engine = _province_in(store, 5, 1500)
     off = Engine(engine.catalog, memo=Memo.off())
