@@ -15,8 +15,8 @@ implementation the benchmark checks them against.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from operator import attrgetter
 from datetime import date
+from operator import attrgetter
 from typing import Any, Callable
 
 COUNTING_STATUSES: frozenset[str] = frozenset({"approved", "held", "issued", "filed"})

@@ -9,7 +9,6 @@ later record of the unit that names it. Minimum and period are parameters read o
 from __future__ import annotations
 
 from bisect import bisect_right
-
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Callable, Sequence
@@ -96,8 +95,9 @@ def check_obligations(
     with none ended (a yearly one before 31 December) is not yet due and not listed.
 
     `matched`, when given, is where what is found once per unit (the obligations binding it, the records each one
-    counts) is kept between calls for the same unit and records, one for each review day: each call then counts only those up to its `as_of`, as if `records` had been
-    cut at that day (a quarter's review closes nothing: closures are reviewed with the year)."""
+    counts) is kept between calls for the same unit and records, one for each review day: each call then counts
+    only the records up to its `as_of`, as if `records` had been cut at that day (a quarter's review closes nothing:
+    closures are reviewed with the year)."""
     end = date(year, 12, 31) if as_of is None else min(as_of, date(year, 12, 31))
     try:
         stack = stack_at(end)
