@@ -36,10 +36,12 @@ def add(connection: Connection, records: Iterable[Any]) -> None:
         connection.execute(_ADD, {"j": jurisdiction, "y": year, "n": n})
 
 
-def take_back(connection: Connection, jurisdiction: str, year: int) -> None:
-    """One counted bulletin of the city's year no longer counts (cancelled)."""
-    connection.execute(text("UPDATE bulletin_tallies SET issues = issues - 1 WHERE jurisdiction = :j AND year = :y"),
-                       {"j": jurisdiction, "y": year})
+def take_back(connection: Connection, record_id: str) -> None:
+    """A record about to stop counting (cancelled): taken out of its city's tally when it is in it."""
+    row = connection.execute(text(f"SELECT jurisdiction, year FROM records WHERE id = :x AND {TALLIED}"), {"x": record_id}).first()
+    if row is not None:
+        connection.execute(text("UPDATE bulletin_tallies SET issues = issues - 1 WHERE jurisdiction = :j AND year = :y"),
+                           {"j": row[0], "y": row[1]})
 
 
 def rebuild(connection: Connection) -> None:

@@ -13,7 +13,7 @@ from typing import Any, Callable, Sequence
 
 from loguru import logger
 from pydantic import TypeAdapter
-from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy import Connection, insert, select, update
 
 from jianfu.engine import Decision
 from jianfu.engine.errors import FieldError, InvalidInput
@@ -208,10 +208,8 @@ class Writes:
                 raise InvalidInput([FieldError(("id",), f"台账中没有编号 {record_id!r}", f"no record {record_id!r}")])
             if row[0] == "cancelled":
                 raise InvalidInput([FieldError(("id",), f"{record_id} 已取消", f"{record_id} is already cancelled")])
-            tallied = connection.execute(text(f"SELECT jurisdiction, year FROM records WHERE id = :x AND {tallies.TALLIED}"), {"x": record_id}).first()
+            tallies.take_back(connection, record_id)  # while it still counts
             connection.execute(update(t.records).where(t.records.c.id == record_id).values(status="cancelled", counts=False))
-            if tallied is not None:
-                tallies.take_back(connection, tallied[0], tallied[1])
             connection.execute(
                 insert(t.record_events).values(record_id=record_id, event="cancelled", status="cancelled", reason=reason, actor=actor, at=_now())
             )
