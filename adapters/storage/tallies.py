@@ -4,7 +4,8 @@ Screening a bulletin asks how many issues its whole jurisdiction has in the year
 from the records that is a walk over every bulletin of the city's year in the index: 4,154 entries, 450 µs, for a
 city of the benchmark's 1,000,000-record province, twice for each bulletin screened. `bulletin_tallies` keeps that
 count per (jurisdiction, year), changed in the same transaction as the records it counts: a record written
-(`add`), a record cancelled (`take_back`), a register restored or migrated (`rebuild`). What it counts is
+(`add`), a record cancelled (`take_back`), a register restored (`rebuild`); migration 0006 filled it from the
+records stored before it. What it counts is
 `engine.counting.BULLETINS` of records that count, the same definition the SQL register and the audit read.
 
 The tally answers the question without a cut-off (the screening's); a question cut off before a record (a
@@ -45,7 +46,7 @@ def take_back(connection: Connection, record_id: str) -> None:
 
 
 def rebuild(connection: Connection) -> None:
-    """The tallies counted again from the records (into an empty table: a register restored, or migrated to 0006)."""
+    """The tallies counted again from the records (into an empty table: a register restored from a backup)."""
     connection.execute(text(
         "INSERT INTO bulletin_tallies (jurisdiction, year, issues)"
         f" SELECT jurisdiction, year, COUNT(*) FROM records WHERE {TALLIED} GROUP BY jurisdiction, year"
