@@ -119,18 +119,18 @@ def plain_violations(db: sqlite3.Connection, r, before: bool = False, stored_app
         )} - {r.series}
         if len(series) >= 1 and "city_government" not in approvals:
             broken.append("one_bulletin_series")
-        if y == 2019 and city_bulletins is not None:  # the city's total (every unit of the jurisdiction) against 2018's
-            issues, baseline = city_bulletins[0] + 1, city_bulletins[1]
-        elif y == 2019:
-            issues = db.execute(
-                f"SELECT count(*) FROM records WHERE jurisdiction=? AND kind='bulletin' AND year=? AND {COUNTS} AND id<>?" + TO_CITY + cut,
-                (j, y, x, *at),
-            ).fetchone()[0] + 1
-            baseline = db.execute(
-                f"SELECT count(*) FROM records WHERE jurisdiction=? AND kind='bulletin' AND year=2018 AND {COUNTS} AND id<>?" + TO_CITY,
-                (j, x),
-            ).fetchone()[0]
-        if y == 2019:
+        if y == 2019:  # the city's total (every unit of the jurisdiction) against its 2018 total
+            if city_bulletins is not None:
+                issues, baseline = city_bulletins[0] + 1, city_bulletins[1]
+            else:
+                issues = db.execute(
+                    f"SELECT count(*) FROM records WHERE jurisdiction=? AND kind='bulletin' AND year=? AND {COUNTS} AND id<>?" + TO_CITY + cut,
+                    (j, y, x, *at),
+                ).fetchone()[0] + 1
+                baseline = db.execute(
+                    f"SELECT count(*) FROM records WHERE jurisdiction=? AND kind='bulletin' AND year=2018 AND {COUNTS} AND id<>?" + TO_CITY,
+                    (j, x),
+                ).fetchone()[0]
             if baseline == 0 or 1 - Fraction(issues, baseline) < Fraction(1, 5):
                 broken.append("bulletin_cut")
     return broken
