@@ -71,16 +71,15 @@ def make_service(folder: Path) -> Service:
     return Service(app, tokens, folder)
 
 
-def module_service(folder: str, name: str = "service", close: bool = True):
+def module_service(folder: str, name: str = "service"):
     """A fixture `name`: a test module's own service (`make_service` in a fresh folder), its store closed after the
-    module (unless `close` is false: a module whose tests close it themselves)."""
+    module."""
 
     @pytest.fixture(scope="module", name=name)
     def made(tmp_path_factory):
         service = make_service(tmp_path_factory.mktemp(folder))
         yield service
-        if close:
-            service.app.state.store.close()
+        service.app.state.store.close()
 
     return made
 
