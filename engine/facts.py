@@ -22,9 +22,11 @@ from .requests import KINDS, Document, Inspection, Meeting, Plan
 ISSUER_LEVELS = ("city_government", "general_office", "coordinating_body", "department", "joint_departments")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class FactContext:
-    """Everything a fact may be computed from: the request, the register, the parameters in force."""
+    """Everything a fact may be computed from: the request, the register, the parameters in force. One is made for
+    every request decided and nothing changes it (not frozen: a frozen dataclass sets each field through
+    `object.__setattr__`, three times the cost of making it)."""
 
     request: Any
     register: RegisterView
@@ -405,15 +407,16 @@ def _cut_facts(ctx: FactContext, unit: str | None, prefix: str) -> dict[str, Any
     }
 
 
-@lru_cache(maxsize=65_536)
 def cut_achieved(baseline: int, issues: int) -> float:
-    """1 - issues/baseline, exact to 6 places (a float 1 - 8/10 would fall just short of 0.2).
+    """1 - issues/baseline, exact to 6 places (a float 1 - 8/10 would fall just short of 0.2): the quotient of the two
+    whole numbers, which Python's integer division rounds correctly, as `float(Fraction(...))` would. The city's
+    counts are new on nearly every bulletin, so no cache of the answers pays.
 
     With no baseline issues, any issue is an increase: reported as -1.0 (-100%).
     """
     if baseline <= 0:
         return -1.0 if issues > 0 else 0.0
-    return round(float(1 - Fraction(issues, baseline)), 6)
+    return round((baseline - issues) / baseline, 6)
 
 
 @lru_cache(maxsize=65_536)

@@ -110,3 +110,17 @@ def test_rejected_and_cancelled_records_never_count(request, records, extra, sta
 def test_no_pack_in_force_means_no_decision(request, jurisdiction):
     with pytest.raises(NoPackInForce):
         decide({**request, "jurisdiction": jurisdiction}, [])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.integers(0, 1_000_000), st.integers(0, 1_000_000))
+def test_the_cut_achieved_is_the_exact_fraction_rounded_to_six_places(baseline, issues):
+    """The cut is worked out from the two counts' quotient; it must be the exact fraction's, rounded as it is (a
+    float 1 - 8/10 would fall short of the 20% that 8 issues against 10 achieve)."""
+    from fractions import Fraction
+
+    from jianfu.engine.facts import cut_achieved
+
+    exact = round(float(1 - Fraction(issues, baseline)), 6) if baseline else (-1.0 if issues else 0.0)
+    assert cut_achieved(baseline, issues) == exact
+    assert cut_achieved(10, 8) == 0.2
