@@ -37,8 +37,20 @@ def collector_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        _promoted()
         if collecting:
             gc.enable()
+
+
+def _promoted() -> None:
+    """Everything the paused collector left in its youngest generation (the report, kept for as long as its reader
+    wants it) moves to the oldest without being scanned: switched back on, the collector would otherwise scan the
+    whole report at the next allocation, 0.7 s at 250,000 records, for no cycle. What the last parts left of
+    durable-rules' cycles goes with it and is collected at the next full collection. Left alone when the process
+    keeps objects frozen of its own (a server that froze them before forking): unfreezing would let those go too."""
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
 
 
 class Collections:

@@ -217,3 +217,28 @@ def test_the_paused_collector_leaves_no_cycles_of_the_walk_behind(store, monkeyp
         gc.enable()
     assert result.records_in_year > 300  # the walk evaluated hundreds of records
     assert left < 1_000  # left unreachable: less than the bound, not the walk's tens of thousands
+
+
+def test_the_report_leaves_the_paused_collector_in_the_oldest_generation(store):
+    """Switched back on, the collector would scan everything the walk kept (the whole report) at the next allocation:
+    what the walk kept is moved to the oldest generation instead, unscanned (audit_workers._promoted). A process that
+    keeps objects frozen of its own keeps them frozen."""
+    import gc
+
+    where, _, _, engine = _province_in(store, 5, 1500)
+    gc.collect()
+    gc.disable()  # so that nothing collects the youngest generation before it is counted
+    try:
+        result = audit(engine, where.units, year=2019, parts=store.audit_parts(2019, read_from(engine.catalog, 2019)))
+        young = len(gc.get_objects(generation=0))
+    finally:
+        gc.enable()
+    assert len(result.violations) > 100 and young < 100, young  # the report's findings alone are thousands of objects
+
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        audit(engine, where.units, year=2019, parts=store.audit_parts(2019, read_from(engine.catalog, 2019)))
+        assert gc.get_freeze_count() > frozen * 0.9  # a few frozen objects freed, none let go (unfrozen: 0)
+    finally:
+        gc.unfreeze()
