@@ -18,8 +18,8 @@ object; `bench/run.py` names them in `jianfu bench --json`:
 Then (one process, SQLite) the same audit hand-written in plain Python (bench/plain_audit.py), timed the same way,
 reading included: `audit_plain_python_records_per_s` (and `…_year_records_per_s`), `audit_engine_to_plain_ratio` (the
 one-process engine audit's seconds over plain Python's) and `audit_plain_python_disagreements` (records whose violated
-blocking rules differ, which must be 0; the units whose bulletin counts differ are
-`audit_plain_python_bulletin_disagreements`).
+blocking rules differ, which must be 0; records whose advice differs are `audit_plain_python_advice_disagreements`,
+the units whose bulletin counts differ `audit_plain_python_bulletin_disagreements`).
 """
 
 from __future__ import annotations
@@ -129,6 +129,7 @@ def plain_figures(store, year: int, result, engine_seconds: float, register: int
         "audit_plain_python_year_records_per_s": round(plain.records / seconds) if seconds else None,
         "audit_engine_to_plain_ratio": round(engine_seconds / seconds, 2) if seconds else None,
         "audit_plain_python_disagreements": differ["records"],
+        "audit_plain_python_advice_disagreements": differ["advice_records"],
         "audit_plain_python_bulletin_disagreements": differ["bulletin_units"],
         "audit_plain_python_records_in_year_difference": differ["records_in_year"],
         "audit_plain_python_rules_excluded": PLAIN_EXCLUDED,

@@ -3,8 +3,10 @@
 The yardstick for the engine's cost: what a programmer would write without rule packs or durable-rules. It must
 decide exactly as the engine does (the benchmark asserts it on every sample), or the comparison means nothing.
 
-`plain_violations` names the pack's rules (their ids) a record breaks; `before=True` counts only the records before
-it in (date, id) order, as the yearly audit does (bench/plain_audit.py), instead of every other record in the register.
+`plain_violations` names the pack's blocking rules (their ids) a record breaks, `plain_advice` the advice rules it
+gets (advice never rejects, but the engine checks every rule in force: the yardstick does the same work);
+`before=True` counts only the records before it in (date, id) order, as the yearly audit does (bench/plain_audit.py),
+instead of every other record in the register.
 """
 
 from __future__ import annotations
@@ -26,7 +28,13 @@ TO_CITY = " AND (addressed_to IS NULL OR addressed_to='city_government')"  # art
 
 
 def plain_decide(db: sqlite3.Connection, r) -> str:
-    return "reject" if plain_violations(db, r) else "approve"
+    return plain_screening(db, r)[0]
+
+
+def plain_screening(db: sqlite3.Connection, r) -> tuple[str, list[str]]:
+    """What a screening answers, worked out as the engine works it out: the decision and the advice rules it gives
+    (advice never rejects, but every rule in force is checked, so the yardstick checks them too)."""
+    return ("reject" if plain_violations(db, r) else "approve"), plain_advice(db, r)
 
 
 def plain_violations(db: sqlite3.Connection, r, before: bool = False, stored_approvals=(), city_bulletins=None) -> list[str]:
@@ -134,3 +142,30 @@ def plain_violations(db: sqlite3.Connection, r, before: bool = False, stored_app
             if baseline == 0 or 1 - Fraction(issues, baseline) < Fraction(1, 5):
                 broken.append("bulletin_cut")
     return broken
+
+
+def plain_advice(db: sqlite3.Connection, r, before: bool = False) -> list[str]:
+    """The advice rules of the Jingdezhen pack `r` gets, by id: the unit's share of the bulletin cut (art. 6, counted
+    by query as each unit's other limits are), a joint inspection when several departments are involved (art. 11),
+    on-site checks unannounced and without demands (art. 15). `before` as for `plain_violations`."""
+    advice: list[str] = []
+    j, u, y, x = r.jurisdiction, r.unit, r.date.year, r.id
+    if r.kind == "inspection":
+        if len(set(r.involved_units) | {u}) >= 2 and not r.joint:
+            advice.append("joint_inspection_when_several_departments")
+        if r.onsite is not None and (not r.onsite.unannounced or len(r.onsite.demands) > 0):
+            advice.append("onsite_without_disturbance")
+    elif r.kind == "bulletin" and r.to == "city_government" and y == 2019:
+        cut, at = (" AND (date<? OR (date=? AND id<?))", (r.date.isoformat(), r.date.isoformat(), x)) if before else ("", ())
+        baseline = db.execute(
+            f"SELECT count(*) FROM records WHERE jurisdiction=? AND unit=? AND kind='bulletin' AND year=2018 AND {COUNTS} AND id<>?" + TO_CITY,
+            (j, u, x),
+        ).fetchone()[0]
+        if baseline > 0:  # a unit with no 2018 issues has no share to compare
+            issues = db.execute(
+                f"SELECT count(*) FROM records WHERE jurisdiction=? AND unit=? AND kind='bulletin' AND year=? AND {COUNTS} AND id<>?" + TO_CITY + cut,
+                (j, u, y, x, *at),
+            ).fetchone()[0] + 1
+            if 1 - Fraction(issues, baseline) < Fraction(1, 5):
+                advice.append("bulletin_unit_share")
+    return advice

@@ -7,8 +7,8 @@ not checked, as the engine reports it. It counts each unit's bulletin issues of 
 each city's bulletins to the city government as it walks (004 art. 6's city-wide cut).
 
 The record's body is validated with the register's record model, as the engine's audit does when it decides a record:
-both sides pay for the same reading. The checks are of blocking rules only: the advice of art. 15
-(`onsite_without_disturbance`) and the yearly obligations are not compared.
+both sides pay for the same reading. Every rule of the pack is checked, blocking and advice (the unit's share of the
+bulletin cut, joint inspections, on-site checks); the yearly obligations and the quarterly lights are not.
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ from pydantic import TypeAdapter
 
 from jianfu.engine.records import Record
 
-from .plain import TO_CITY, plain_violations
+from .plain import TO_CITY, plain_advice, plain_violations
 
 EFFECTIVE = date(2019, 3, 19)  # the Jingdezhen pack's `effective.from`, applied to every jurisdiction by bench/audit.py
 RECORD: TypeAdapter = TypeAdapter(Record)
-# Blocking rules of the pack left out of the comparison because they are not hand-written here: none, all 14 are.
+# Rules of the pack left out of the comparison because they are not hand-written here: none, all 17 are (14 blocking, 3 advice).
 PLAIN_EXCLUDED: list[str] = []
 
 
@@ -36,6 +36,7 @@ class PlainAudit:
     records: int = 0  # the year's records that count
     not_checked: set[str] = field(default_factory=set)
     violations: dict[str, frozenset[str]] = field(default_factory=dict)  # record id -> the blocking rules it breaks
+    advice: dict[str, frozenset[str]] = field(default_factory=dict)  # record id -> the advice rules it gets
     bulletin_issues: Counter = field(default_factory=Counter)  # unit -> issues in the year
     baseline_issues: Counter = field(default_factory=Counter)  # unit -> issues in the year before
 
@@ -68,6 +69,9 @@ def plain_audit(db: sqlite3.Connection, year: int = 2019) -> PlainAudit:
                                       city_bulletins=(city_so_far[place], city_baseline[place]))
             if broken:
                 out.violations[rid] = frozenset(broken)
+            advised = plain_advice(db, record, before=True)
+            if advised:
+                out.advice[rid] = frozenset(advised)
         else:
             out.not_checked.add(rid)
         if to_city:
@@ -77,9 +81,13 @@ def plain_audit(db: sqlite3.Connection, year: int = 2019) -> PlainAudit:
 
 def disagreements(engine_audit: Any, plain: PlainAudit) -> dict[str, int]:
     """Where the engine's audit (engine.audit.Audit) and the plain one differ: records whose set of violated blocking
-    rule ids differs (a record checked by one side only counts too), units whose bulletin counts differ."""
-    mine = {v.record_id: frozenset(f.rule for f in v.findings) for v in engine_audit.violations}
-    records = sum(mine.get(rid, frozenset()) != plain.violations.get(rid, frozenset()) for rid in mine.keys() | plain.violations.keys())
+    rule ids differs (a record checked by one side only counts too), records whose advice rule ids differ, units whose
+    bulletin counts differ."""
+    def differ(listed: list, theirs: dict[str, frozenset[str]]) -> int:
+        mine = {item.record_id: frozenset(f.rule for f in item.findings) for item in listed}
+        return sum(mine.get(rid, frozenset()) != theirs.get(rid, frozenset()) for rid in mine.keys() | theirs.keys())
+
+    records = differ(engine_audit.violations, plain.violations)
     records += len({n.record_id for n in engine_audit.not_checked} ^ plain.not_checked)
     units = {u.unit for u in engine_audit.units} | set(plain.bulletin_issues) | set(plain.baseline_issues)
     by_unit = {u.unit: u for u in engine_audit.units}
@@ -88,4 +96,5 @@ def disagreements(engine_audit: Any, plain: PlainAudit) -> dict[str, int]:
         if name in by_unit else bool(plain.bulletin_issues[name] or plain.baseline_issues[name])
         for name in units
     )
-    return {"records": records, "bulletin_units": bulletins, "records_in_year": abs(engine_audit.records_in_year - plain.records)}
+    return {"records": records, "advice_records": differ(engine_audit.advice, plain.advice), "bulletin_units": bulletins,
+            "records_in_year": abs(engine_audit.records_in_year - plain.records)}

@@ -27,7 +27,7 @@ from jianfu.engine.requests import Plan, Submission
 
 from . import audit as audit_bench
 from . import generate
-from .plain import plain_decide
+from .plain import plain_screening
 
 CACHE = Path(user_cache_dir("jianfu")) / "bench"  # generated registers, kept between runs (never in the install)
 REQUEST = TypeAdapter(Submission)
@@ -197,9 +197,10 @@ def run(records: int = 1_000_000, db: str | None = None, seed: int = 7, samples:
         try:
             for request, decision in zip(requests, decisions):
                 started = time.perf_counter_ns()
-                verdict = plain_decide(raw.driver_connection, request)
+                verdict, advice = plain_screening(raw.driver_connection, request)
                 plain_us.append((time.perf_counter_ns() - started) / 1000)
-                mismatches += verdict != decision.decision
+                given = sorted(f.rule for f in decision.findings if f.severity == "advice")
+                mismatches += verdict != decision.decision or sorted(advice) != given
         finally:
             raw.close()
 

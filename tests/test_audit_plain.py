@@ -45,7 +45,7 @@ def _both_audits(store):
 
 def test_the_plain_audit_agrees_with_the_engine_audit(audited):
     result, plain = audited
-    assert disagreements(result, plain) == {"records": 0, "bulletin_units": 0, "records_in_year": 0}
+    assert disagreements(result, plain) == {"records": 0, "advice_records": 0, "bulletin_units": 0, "records_in_year": 0}
 
 
 def test_the_comparison_covers_every_blocking_rule_and_real_counts(audited):
@@ -57,6 +57,20 @@ def test_the_comparison_covers_every_blocking_rule_and_real_counts(audited):
     # the generated year breaks 7 of the pack's 14 blocking rules (documents, meetings, inspections, bulletins)
     assert {"bulletin_cut", "one_bulletin_series", "no_duplicate_document", "inspection_in_filed_plan"} <= set(rules), rules
     assert sum(plain.bulletin_issues.values()) > 50 and sum(plain.baseline_issues.values()) > 50
+
+
+def test_the_comparison_covers_the_advice_too(audited):
+    """The engine checks every rule in force, advice as well (art. 6's unit share): so does the yardstick."""
+    result, plain = audited
+    rules = Counter(rule for advised in plain.advice.values() for rule in advised)
+    assert rules == Counter(f.rule for a in result.advice for f in a.findings)
+    assert rules["bulletin_unit_share"] > 20, rules
+    rid, advised = next(iter(plain.advice.items()))
+    plain.advice[rid] = advised - {next(iter(advised))}
+    try:
+        assert disagreements(result, plain)["advice_records"] == 1
+    finally:
+        plain.advice[rid] = advised
 
 
 def test_a_changed_finding_is_a_disagreement(audited):
@@ -112,6 +126,7 @@ def test_a_register_breaking_every_blocking_rule_is_audited_alike(tmp_path):
         _inspection("I1", "2019-05-01", type="comprehensive", scope="citywide", involved_units=[FIN], work_plan=plan),
         _inspection("I2", "2019-05-02", type="comprehensive", joint=True, involved_units=[FIN]),
         _inspection("I3", "2019-05-03", unit=FIN, work_plan=None),
+        _inspection("I4", "2019-05-04", unit=FIN, onsite={"unannounced": False, "demands": ["准备汇报材料"]}),  # advice only
         _record("B0", "bulletin", "2018-05-01", series="教育简报", issue_no=1),
         _record("B1", "bulletin", "2019-05-01", series="教育简报", issue_no=1),
         _record("B2", "bulletin", "2019-05-02", series="教育动态", issue_no=1),
@@ -125,10 +140,12 @@ def test_a_register_breaking_every_blocking_rule_is_audited_alike(tmp_path):
     store.add_approval("M5", Approval(by="city_government", date="2019-05-20"))
     result, plain = _both_audits(store)
 
-    assert disagreements(result, plain) == {"records": 0, "bulletin_units": 0, "records_in_year": 0}
+    assert disagreements(result, plain) == {"records": 0, "advice_records": 0, "bulletin_units": 0, "records_in_year": 0}
     pack = yaml.safe_load((shipped("rules") / "jingdezhen-2019.yaml").read_text(encoding="utf-8"))
     blocking = {r["id"] for r in pack["rules"] if r["severity"] == "block"}
     assert set().union(*plain.violations.values()) == blocking
+    advice = {r["id"] for r in pack["rules"] if r["severity"] == "advice"}
+    assert set().union(*plain.advice.values()) == advice and "I4" in plain.advice and "I4" not in plain.violations
     assert "M2" not in plain.violations and "M6" not in plain.violations and plain.not_checked == {"B3"}
     assert "system_meeting_once_a_year" in plain.violations["M4"] and "M5" not in plain.violations  # M0 never counted
     assert plain.bulletin_issues == Counter({EDU: 2, FIN: 1}) and plain.baseline_issues == Counter({EDU: 1})

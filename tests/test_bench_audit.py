@@ -25,6 +25,7 @@ def test_the_audit_benchmark_reports_its_figures(tmp_path):
     assert figures["audit_peak_rss_mb"] >= figures["audit_one_process_peak_rss_mb"] > 0
     assert figures["audit_plain_python_records_per_s"] > figures["audit_plain_python_year_records_per_s"] > 0
     assert figures["audit_plain_python_disagreements"] == 0 and figures["audit_plain_python_bulletin_disagreements"] == 0
+    assert figures["audit_plain_python_advice_disagreements"] == 0
     assert figures["audit_plain_python_rules_excluded"] == []
 
 
@@ -36,3 +37,13 @@ def test_each_timed_audit_starts_from_the_database_file_read_once(tmp_path):
     register.write_bytes(os.urandom(3 * (1 << 20) + 5))
     assert warmed(f"sqlite:///{register}") == warmed(str(register)) == 3 * (1 << 20) + 5
     assert warmed("postgresql://postgres@127.0.0.1:5432/test") == 0
+
+
+def test_the_screening_benchmark_checks_the_same_rules_as_plain_python(tmp_path):
+    """The screenings' yardstick decides as the engine does and gives the same advice (the unit's share of art. 6's
+    cut, joint inspections, on-site checks): every rule the engine checks, plain Python checks too."""
+    done = jianfu("bench", "--records", "3000", "--samples", "300", "--json", "--db", f"sqlite:///{tmp_path / 'bench.sqlite3'}")
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout)
+    assert figures["samples"] == 300 and figures["plain_python_disagreements"] == 0
+    assert figures["plain_python_median_us"] > 0 and figures["engine_to_plain_ratio"] > 0
