@@ -116,14 +116,13 @@ class Engine:
         (`Ruleset.key`: a count as its place among the limits it is tested against), so that the 41st and the 42nd
         bulletin of a city over its cap are one question to durable-rules."""
         ruleset = in_force.ruleset
-        fact = ruleset.fact(facts.values, facts.approvals)
         memo = self.memo
         if not memo.on:
-            return self.evaluator.verdicts(ruleset, fact)
-        key = (ruleset.name, ruleset.key(fact))
+            return self.evaluator.verdicts(ruleset, ruleset.fact(facts.values, facts.approvals))
+        key = (ruleset.name, ruleset.key(facts.values, facts.approvals))
         found = memo.verdicts.get(key)
         if found is None:
-            found = memo.keep(memo.verdicts, key, self.evaluator.verdicts(ruleset, fact))
+            found = memo.keep(memo.verdicts, key, self.evaluator.verdicts(ruleset, ruleset.fact(facts.values, facts.approvals)))
         return found
 
     def finding(self, verdict: Verdict, facts: Facts, in_force: InForce) -> Finding:

@@ -62,17 +62,20 @@ class Ruleset:
     _marks: tuple[tuple[float, ...] | None, ...] = ()  # per tested fact, the numbers its tests compare it with
 
     def __post_init__(self) -> None:
-        # (position in the fact, marks) of each fact compared only with numbers: what `key` replaces by its place
-        object.__setattr__(self, "_numeric", tuple((i, marks) for i, marks in enumerate(self._marks) if marks is not None))
+        # each tested fact with the numbers its tests compare it with (None: tested otherwise), as `key` reads them
+        marks = tuple(self._marks) + (None,) * (len(self.tested) - len(self._marks))
+        object.__setattr__(self, "_reading", tuple(zip(self.tested, marks)))
 
-    def key(self, fact: dict[str, Any]) -> tuple:
-        """What the verdicts on `fact` depend on, as a key for the engine's memo: each fact compared only with numbers
-        as its place among them (conditions.mark_of), every other value as it is. Two facts with one key get the
-        same verdicts from durable-rules, so remembering them by this key changes no answer."""
-        values = [tuple(v) if type(v) is list else v for v in fact.values()]
-        for i, marks in self._numeric:  # the tested facts come first, in `_marks`' order; the approvals after them
-            values[i] = mark_of(values[i], marks)
-        return tuple(values)
+    def key(self, values: dict[str, Any], approvals: dict[str, Any]) -> tuple:
+        """What the verdicts on `fact(values, approvals)` depend on, as a key for the engine's memo, read without
+        making the fact (that is made for durable-rules only, when the memo has no answer): each fact compared only
+        with numbers as its place among them (conditions.mark_of), every other value as it is, then whether each
+        approval is on file. Two facts with one key get the same verdicts from durable-rules, so remembering them by
+        this key changes no answer."""
+        key = [mark_of(values[name], marks) for name, marks in self._reading]
+        for rule_id, _ in self._approval_keys:
+            key.append(approvals.get(rule_id) is not None)
+        return tuple(key)
 
     def fact(self, values: dict[str, Any], approvals: dict[str, Any]) -> dict[str, Any]:
         """What durable-rules is asked: the facts the conditions read, in the ruleset's order (so that equal requests

@@ -428,7 +428,8 @@ class Walk:
         for name, bucket in by_unit.items():
             self.unit_audit(name, bucket[-1].jurisdiction)
         in_year = [r for r in counting if r.date.year == year]
-        seen_refs = None  # the packs of the last decision (the same list for every record of a day and chain)
+        # the pack lists already taken in (one list for every record of a day and chain), kept so no id is reused
+        seen_refs: dict[int, list] = {}
         for record in in_year:
             ua = self.audits[record.unit]
             _count(ua, record)
@@ -445,8 +446,8 @@ class Walk:
                 ua.checked += 1
                 if findings:
                     _sort_findings(ua, record, findings, self.violations, self.advice, self.waivers)
-                if refs is not seen_refs:
-                    seen_refs = refs
+                if id(refs) not in seen_refs:
+                    seen_refs[id(refs)] = refs
                     for ref in refs:
                         self.packs.setdefault((ref.id, ref.version, ref.sha256), ref)
             self.done += 1
