@@ -173,8 +173,10 @@ class RecordMatch(Contract):
             return False
         if not self.keywords:
             return True
-        series = getattr(record, "series", None) or ""
-        return any(k in record.title or k in series or any(k in t for t in record.topics) for k in self.keywords)
+        # the title, the series and the topics as one text, apart by a character no text field may hold (types.Text
+        # refuses control characters): a keyword is in one of them exactly when it is in the whole
+        text = "\x00".join((record.title, getattr(record, "series", None) or "", *record.topics))
+        return any(k in text for k in self.keywords)
 
 
 class ClosedBy(Contract):

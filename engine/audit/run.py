@@ -459,8 +459,9 @@ class Walk:
         for (place, unit, issued), count in (tallied.bulletins.items() if tallied is not None else ()):
             if issued == self.baseline_year:
                 self.unit_audit(unit, place).baseline_issues += count
+        year_ends: dict = {}  # what each stack gives at the year's end, worked out once for the part's units
         for name, bucket in by_unit.items():
-            self.obligations(self.audits[name], bucket)
+            self.obligations(self.audits[name], bucket, year_ends)
             self.pending.discard(name)
 
     def merge(self, other: "Walk") -> None:
@@ -492,8 +493,9 @@ class Walk:
             only = next(iter(places))
             for ua in self.audits.values():
                 ua.jurisdiction = ua.jurisdiction or only
+        year_ends: dict = {}
         for name in sorted(self.pending):
-            self.obligations(self.audits[name], [])
+            self.obligations(self.audits[name], [], year_ends)
         if self.progress is not None and self.done == 0:
             self.progress(0, 0)
 
@@ -502,7 +504,10 @@ class Walk:
         engine = self.engine
         return lambda on: engine.stack(jurisdiction, on)
 
-    def obligations(self, ua: UnitAudit, records: Sequence[Any]) -> None:
+    def obligations(self, ua: UnitAudit, records: Sequence[Any], year_ends: dict | None = None) -> None:
+        """The unit's obligations and its quarterly lights. `year_ends` keeps, for the units checked one after
+        another, each stack's parameters at the year's end and that its packs are listed (thousands of units share
+        one stack)."""
         year_end = date(self.year, 12, 31)
         # Until the obligations are checked below, every review's obligations stand as not checked (grey).
         ua.reviews = [(day, False, True) for day in review_days(self.year, self.as_of)]
@@ -515,12 +520,16 @@ class Walk:
         except NoPackInForce as exc:
             ua.obligations_not_checked = str(exc)
             return
-        params = stack.params_at(year_end)
+        ends = {} if year_ends is None else year_ends
+        found = ends.get(id(stack))
+        if found is None or found[0] is not stack:  # the stack is kept beside its entry: its id is no other's
+            for loaded in stack.chain:
+                ref = PackRef.model_construct(id=loaded.id, version=loaded.pack.version, sha256=loaded.sha256)
+                self.packs.setdefault((ref.id, ref.version, ref.sha256), ref)
+            found = ends[id(stack)] = (stack, stack.params_at(year_end))
+        params = found[1]
         if "bulletin_cut" in params and params.get("bulletin_cut_year", self.year) == self.year:
             ua.bulletin_target = float(params["bulletin_cut"])
-        for loaded in stack.chain:
-            ref = PackRef.model_construct(id=loaded.id, version=loaded.pack.version, sha256=loaded.sha256)
-            self.packs.setdefault((ref.id, ref.version, ref.sha256), ref)
         meta = self.known.get(ua.unit)
         if meta is None:
             ua.obligations_not_checked = "单位不在台账的单位名录中，类型未知 / the unit is not in the register's units: its type is unknown"
