@@ -420,8 +420,8 @@ class Walk:
         counting = [r for r in records if counts(r) and (as_of is None or r.date <= as_of)]
         if tallied is not None and tallied.before > date(year, 1, 1):
             raise ValueError(f"the audit of {year} needs the register from {year}-01-01 on at least, not from {tallied.before}")
-        register = RunningRegister(self.known, counting, plans, tallied)
         counting.sort(key=day_and_id)  # once: each unit's records and the year's come out in order
+        register = RunningRegister(self.known, counting, plans, tallied, in_order=True)
         by_unit: dict[str, list[Any]] = defaultdict(list)
         for record in counting:
             by_unit[record.unit].append(record)

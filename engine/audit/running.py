@@ -66,9 +66,10 @@ class RunningRegister:
     """A `RegisterView` for a walk in (date, id) order over `records` (any order, any status: only counting ones count)."""
 
     def __init__(self, units: Iterable[Unit] | Mapping[str, Unit], records: Iterable[Any], plans: Sequence[FiledPlan] = (),
-                 tallied: Tallied | None = None):
+                 tallied: Tallied | None = None, in_order: bool = False):
         """`tallied`, when given, holds the counting bulletins of days before its `before` that are counted, not
-        listed in `records` (a register read for the audit: see `Tallied`)."""
+        listed in `records` (a register read for the audit: see `Tallied`). `in_order`: the records come sorted by
+        (date, id) already (the walk sorts a part's records once for itself and for this register)."""
         self._tallied = tallied
         # by name: a mapping given is used as it is (the audit's walk gives every part its one map of the province's
         # units, instead of a copy of thousands for each jurisdiction)
@@ -76,7 +77,7 @@ class RunningRegister:
         self._plans = list(plans)
         # a public column counts toward nothing (engine.counting.BULLETINS)
         self._given = [r for r in records if counts(r) and (r.kind != "bulletin" or BULLETINS.holds(r))]
-        self._pending = sorted(self._given, key=day_and_id)
+        self._pending = self._given if in_order else sorted(self._given, key=day_and_id)
         self._next = 0
         self._position: Cutoff | None = None
         self._reference: MemoryRegister | None = None
