@@ -569,19 +569,27 @@ def _count(ua: UnitAudit, record: Any) -> None:
 
 
 def _sort_findings(ua: UnitAudit, record: Any, findings: list[Finding], violations, advice, waivers) -> None:
-    by_severity: dict[str, list[Finding]] = defaultdict(list)
+    blocking: list[Finding] = []
+    advised: list[Finding] = []
+    waived: list[Finding] = []
     for finding in findings:
-        by_severity[finding.severity].append(finding)
-    if by_severity["block"]:
+        severity = finding.severity
+        if severity == "block":
+            blocking.append(finding)
+        elif severity == "advice":
+            advised.append(finding)
+        elif severity == "waived":
+            waived.append(finding)
+    if blocking:
         ua.violations += 1
         ua.first_violation = ua.first_violation or record.date
-        for finding in by_severity["block"]:
+        for finding in blocking:
             ua.violations_by_article[finding.clause] += 1
-        violations.append(RecordFindings(record.id, record.unit, record.kind, record.date, by_severity["block"]))
-    if by_severity["advice"]:
+        violations.append(RecordFindings(record.id, record.unit, record.kind, record.date, blocking))
+    if advised:
         ua.advice += 1
         ua.first_advice = ua.first_advice or record.date
-        advice.append(RecordFindings(record.id, record.unit, record.kind, record.date, by_severity["advice"]))
-    if by_severity["waived"]:
-        ua.waivers += len(by_severity["waived"])
-        waivers.append(RecordFindings(record.id, record.unit, record.kind, record.date, by_severity["waived"]))
+        advice.append(RecordFindings(record.id, record.unit, record.kind, record.date, advised))
+    if waived:
+        ua.waivers += len(waived)
+        waivers.append(RecordFindings(record.id, record.unit, record.kind, record.date, waived))
