@@ -27,8 +27,11 @@ FORMALISM = [re.compile(p) for p in (
 TO_CITY = " AND (addressed_to IS NULL OR addressed_to='city_government')"  # art. 6: bulletins to the city government
 
 
-def plain_decide(db: sqlite3.Connection, r) -> str:
-    return plain_screening(db, r)[0]
+def _cut_off(r, before: bool) -> tuple[str, tuple]:
+    """The audit's cut-off as SQL and its values: only the records before `r`, in (date, id) order (none without)."""
+    if not before:
+        return "", ()
+    return " AND (date<? OR (date=? AND id<?))", (r.date.isoformat(), r.date.isoformat(), r.id)
 
 
 def plain_screening(db: sqlite3.Connection, r) -> tuple[str, list[str]]:
@@ -45,8 +48,7 @@ def plain_violations(db: sqlite3.Connection, r, before: bool = False, stored_app
     j, u, y, x = r.jurisdiction, r.unit, r.date.year, r.id
     approvals = {a.by for a in r.approvals if a.date is None or a.date <= r.date}
     approvals |= {by for by, day in stored_approvals if day is None or day <= r.date.isoformat()}
-    # the audit's cut-off: only the records before this one, in (date, id) order
-    cut, at = (" AND (date<? OR (date=? AND id<?))", (r.date.isoformat(), r.date.isoformat(), x)) if before else ("", ())
+    cut, at = _cut_off(r, before)
     if r.kind == "document":
         if r.relays and r.relays.explicit and r.relays.sent_to_counties and not r.relays.requires_local_rules:
             broken.append("no_relay_of_explicit_document")
@@ -156,7 +158,7 @@ def plain_advice(db: sqlite3.Connection, r, before: bool = False) -> list[str]:
         if r.onsite is not None and (not r.onsite.unannounced or len(r.onsite.demands) > 0):
             advice.append("onsite_without_disturbance")
     elif r.kind == "bulletin" and r.to == "city_government" and y == 2019:
-        cut, at = (" AND (date<? OR (date=? AND id<?))", (r.date.isoformat(), r.date.isoformat(), x)) if before else ("", ())
+        cut, at = _cut_off(r, before)
         baseline = db.execute(
             f"SELECT count(*) FROM records WHERE jurisdiction=? AND unit=? AND kind='bulletin' AND year=2018 AND {COUNTS} AND id<>?" + TO_CITY,
             (j, u, x),
