@@ -169,7 +169,7 @@ def _json_positions(text: str) -> dict[Path, tuple[int, int]]:
         parts: list[str | int] = []
         for raw in pointer.split("/")[1:]:
             token = raw.replace("~1", "/").replace("~0", "~")
-            parts.append(int(token) if token.isdigit() else token)
+            parts.append(int(token) if token.isascii() and token.isdigit() else token)  # "¹".isdigit(), yet no int
         start = entry.value_start
         out[tuple(parts)] = (start.line + 1, start.column + 1)
     return out

@@ -280,7 +280,7 @@ def register_page(request: Request, unit: str = "", kind: str = "", year: str = 
         error, kind = f"类别应为 {' | '.join(KINDS)} / kind must be one of {', '.join(KINDS)}", ""
     number = None
     if year.strip():
-        if year.strip().isdigit() and 1949 <= int(year) <= 2200:
+        if year.strip().isascii() and year.strip().isdigit() and 1949 <= int(year) <= 2200:
             number = int(year)
         else:
             error = f"年度应为四位数字，收到 {year!r} / year must be four digits, got {year!r}"
@@ -322,7 +322,7 @@ def _audit_query(year: str, baseline_year: str, params: str, as_of: str = "") ->
             if name == "year":
                 errors.append(FieldError((name,), "请填写审计年度", "the year is required"))
             continue
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()):
             errors.append(FieldError((name,), f"应为四位年份，收到 {text!r}", f"expected a four-digit year, got {text!r}"))
             continue
         wrong = implausible_years((name, int(text)))

@@ -44,7 +44,7 @@ def _year(text: str | None, problems: list[FieldError]) -> int | None:
     if text is None or not str(text).strip():
         return None
     text = str(text).strip()
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         problems.append(FieldError(("year",), f"应为四位年份，收到 {text!r}", f"expected a four-digit year, got {text!r}"))
         return None
     wrong = implausible_years(("year", int(text)))

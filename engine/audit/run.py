@@ -311,7 +311,7 @@ class Audit:
 
 
 def _article_order(article: str) -> tuple:
-    return (0, int(article), "") if article.isdigit() else (1, 0, article)
+    return (0, int(article), "") if article.isascii() and article.isdigit() else (1, 0, article)
 
 
 Part = tuple  # (records, filed plans) or (records, filed plans, Tallied): see `audit`

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
@@ -62,6 +62,7 @@ def _write(suffix: str, content: bytes | str) -> Path:
 
 @HOSTILE
 @given(document=documents)
+@example(document={"¹": None})  # "¹".isdigit() is true, and int("¹") fails: once a traceback naming no field
 def test_yaml_and_json_files(document):
     as_yaml = yaml.safe_dump(document, allow_unicode=True)
     for path in (_write(".yaml", as_yaml), _write(".json", json.dumps(document, ensure_ascii=False))):
@@ -134,3 +135,14 @@ def test_the_api_s_bodies(service, route, body):
     assert answer.status_code < 500, answer.text[:500]
     if answer.status_code >= 400:
         assert answer.json()["error"] and _written(service) == before
+
+
+@pytest.mark.parametrize("text", ["¹⁹", "²⁰¹⁹", "٢٠١٩"])
+def test_a_year_of_digits_that_are_not_ascii_is_refused_with_the_field(text):
+    """`str.isdigit` is true of superscripts, which `int` cannot read: a year field checked that way failed with a
+    traceback. It is refused naming the field, as any other year that is not four digits."""
+    from jianfu.adapters.service.quota_views import _year
+
+    problems: list = []
+    assert _year(text, problems) is None
+    assert [p.path for p in problems] == [("year",)]
